@@ -1,0 +1,323 @@
+package cmd
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+	"golang.org/x/term"
+	batchv1 "k8s.io/api/batch/v1"
+	"k8s.io/cli-runtime/pkg/genericiooptions"
+
+	"github.com/jobwizard/kubectl-job-wizard/pkg/cluster"
+	"github.com/jobwizard/kubectl-job-wizard/pkg/jobspec"
+)
+
+// DryRun is kubectl's --dry-run strategy.
+type DryRun string
+
+const (
+	DryRunNone   DryRun = "none"
+	DryRunClient DryRun = "client"
+	DryRunServer DryRun = "server"
+)
+
+// CreateOptions is the state of one run of the create command: raw flag
+// values first, then what Complete resolves from them.
+type CreateOptions struct {
+	Streams genericiooptions.IOStreams
+
+	SpecFlags jobspec.Flags
+	Conn      cluster.ConnectionFlags
+
+	Filename     string
+	From         string
+	Example      string
+	Interactive  bool
+	Edit         bool
+	EditFormat   string
+	DryRunFlag   string
+	Output       string
+	Replace      bool
+	FieldManager string
+	Lang         string
+
+	Wait         bool
+	Timeout      time.Duration
+	Logs         bool
+	StuckTimeout time.Duration
+
+	// Resolved by Complete.
+	flags       *pflag.FlagSet
+	spec        *jobspec.Spec
+	dryRun      DryRun
+	interactive bool
+	fromKind    string // "cronjob" or "job" of --from
+	fromName    string
+	// stdinIsTerminal and stderrIsTerminal decide the mode; tests set them.
+	stdinIsTerminal, stderrIsTerminal bool
+	readFile                          jobspec.FileReader
+}
+
+// NewCreateOptions returns options with kubectl's defaults.
+func NewCreateOptions(streams genericiooptions.IOStreams) *CreateOptions {
+	return &CreateOptions{
+		Streams:      streams,
+		FieldManager: "kubectl-job-wizard",
+		EditFormat:   "yaml",
+		StuckTimeout: 5 * time.Minute,
+		readFile:     os.ReadFile,
+	}
+}
+
+// AddFlags registers every flag of CLI.md.
+func (o *CreateOptions) AddFlags(fs *pflag.FlagSet) {
+	o.SpecFlags.AddTo(fs)
+	fs.StringVarP(&o.Filename, "filename", "f", "", "Start from a Job (or CronJob) manifest, YAML or JSON; - reads stdin. Flags override its fields")
+	fs.StringVar(&o.From, "from", "", "Start from a cluster object: cronjob/NAME or job/NAME")
+	fs.StringVar(&o.Example, "example", "", "Start from a built-in example: "+strings.Join(jobspec.ExampleNames(), ", "))
+	fs.BoolVarP(&o.Interactive, "interactive", "i", false, "Ask the six steps even when flags give every required value (values given become the defaults); --interactive=false never prompts")
+	fs.BoolVar(&o.Edit, "edit", false, "Open the final manifest in $KUBE_EDITOR or $EDITOR before it is sent")
+	fs.StringVar(&o.EditFormat, "edit-format", o.EditFormat, "Format for --edit and the wizard's editor: yaml or json")
+	fs.StringVar(&o.DryRunFlag, "dry-run", "none", `"none", "client" (print only; needs no cluster) or "server" (the server checks and admits it, and keeps nothing)`)
+	fs.Lookup("dry-run").NoOptDefVal = "unchanged"
+	fs.StringVarP(&o.Output, "output", "o", "", "Output format: "+strings.Join(outputFormats, ", "))
+	fs.BoolVar(&o.Replace, "replace", false, "If a Job of that name exists, delete it (waiting until it is gone) and create the new one")
+	fs.StringVar(&o.FieldManager, "field-manager", o.FieldManager, "Name of the manager that owns the fields this run sets")
+	fs.StringVar(&o.Lang, "lang", "", "Language of the wizard: en or zh (default from LC_ALL, LC_MESSAGES or LANG)")
+	fs.BoolVar(&o.Wait, "wait", false, "After creating, watch the Job until it is Complete (exit 0) or Failed (exit 1)")
+	fs.DurationVar(&o.Timeout, "timeout", 0, "Bound on --wait, e.g. 15m (default: none); exit 3 when it runs out")
+	fs.BoolVar(&o.Logs, "logs", false, "Stream the logs of every pod and container of the Job, prefixed [pod/container], until it ends (implies --wait)")
+	fs.DurationVar(&o.StuckTimeout, "stuck-timeout", o.StuckTimeout, "With --wait: end as failed (exit 3) when a pod cannot pull its image, lacks its config, or cannot be scheduled for this long; 0 disables")
+	o.Conn.AddTo(fs)
+}
+
+// Complete resolves the mode, the starting Spec (file, example) and the
+// flags over it. It reads no kubeconfig and contacts no server.
+func (o *CreateOptions) Complete(c *cobra.Command, args []string) error {
+	o.flags = c.Flags()
+	if dash := c.ArgsLenAtDash(); dash >= 0 {
+		o.SpecFlags.DashCommand = args[dash:]
+		args = args[:dash]
+	}
+	switch len(args) {
+	case 0:
+	case 1:
+		o.SpecFlags.PositionalName = args[0]
+	default:
+		return inputErrorf("only one NAME may be given, got %d (%s); put the command after --, e.g. kubectl job-wizard pi --image=perl:5.28.0 -- perl -e 1",
+			len(args), jobspec.QuoteValue(strings.Join(args, " ")))
+	}
+
+	switch o.DryRunFlag {
+	case "none", "":
+		o.dryRun = DryRunNone
+	case "client", "unchanged":
+		// kubectl took a bare --dry-run as client before it required a value.
+		o.dryRun = DryRunClient
+	case "server":
+		o.dryRun = DryRunServer
+	default:
+		return inputErrorf(`--dry-run %s: must be "none", "client" or "server"`, jobspec.QuoteValue(o.DryRunFlag))
+	}
+	if o.Output != "" {
+		// Check -o before anything else happens, so a typo costs nothing.
+		if _, err := newPrinter(o.Output, "created"); err != nil {
+			return err
+		}
+	}
+	switch o.EditFormat {
+	case "yaml", "json":
+	default:
+		return inputErrorf("--edit-format %s: must be yaml or json", jobspec.QuoteValue(o.EditFormat))
+	}
+	if o.Timeout < 0 {
+		return inputErrorf("--timeout %s: must not be negative", o.Timeout)
+	}
+	if o.StuckTimeout < 0 {
+		return inputErrorf("--stuck-timeout %s: must not be negative", o.StuckTimeout)
+	}
+	if o.Logs {
+		o.Wait = true
+	}
+
+	sources := 0
+	for _, set := range []bool{o.Filename != "", o.From != "", o.Example != ""} {
+		if set {
+			sources++
+		}
+	}
+	if sources > 1 {
+		return inputErrorf("-f, --from and --example each give the starting Job; give one of them")
+	}
+	spec := &jobspec.Spec{}
+	switch {
+	case o.Filename != "":
+		var err error
+		if spec, err = o.importFile(); err != nil {
+			return inputErr(err)
+		}
+	case o.Example != "":
+		var err error
+		if spec, err = jobspec.LookupExample(o.Example); err != nil {
+			return inputErr(err)
+		}
+	case o.From != "":
+		kind, name, ok := strings.Cut(o.From, "/")
+		switch kind = strings.ToLower(kind); {
+		case !ok || name == "":
+			return inputErrorf("--from %s: must be cronjob/NAME or job/NAME, e.g. --from=cronjob/nightly-report", jobspec.QuoteValue(o.From))
+		case kind == "cronjob" || kind == "cronjobs" || kind == "cj" || kind == "cronjobs.batch":
+			o.fromKind = "cronjob"
+		case kind == "job" || kind == "jobs" || kind == "jobs.batch":
+			o.fromKind = "job"
+		default:
+			return inputErrorf("--from %s: the source must be a cronjob or a job, e.g. --from=cronjob/nightly-report", jobspec.QuoteValue(o.From))
+		}
+		o.fromName = name
+	}
+	if ns := o.Conn.Overrides.Context.Namespace; ns != "" {
+		spec.Namespace = ns
+	}
+	if err := o.SpecFlags.Apply(spec, o.flags, o.readFile); err != nil {
+		return inputErr(err)
+	}
+	o.spec = spec
+
+	o.stdinIsTerminal = o.stdinIsTerminal || isTerminal(o.Streams.In)
+	o.stderrIsTerminal = o.stderrIsTerminal || isTerminal(o.Streams.ErrOut)
+	o.interactive = o.decideInteractive()
+	return nil
+}
+
+// decideInteractive applies CLI.md's modes: -i forces the wizard,
+// --interactive=false forbids it, and otherwise it runs on a terminal when
+// a required value (name, image) is missing.
+func (o *CreateOptions) decideInteractive() bool {
+	if flagChanged(o.flags, "interactive") {
+		return o.Interactive
+	}
+	if !o.stdinIsTerminal || !o.stderrIsTerminal || o.From != "" {
+		return false
+	}
+	s := o.spec
+	missingName := s.Name == "" && s.GenerateName == ""
+	missingImage := len(s.Containers) == 0 || s.Containers[0].Image == ""
+	return missingName || missingImage
+}
+
+func (o *CreateOptions) importFile() (*jobspec.Spec, error) {
+	source := "-f " + o.Filename
+	var r io.Reader
+	if o.Filename == "-" {
+		r = o.Streams.In
+	} else {
+		f, err := os.Open(o.Filename)
+		if err != nil {
+			return nil, &jobspec.FieldError{Flag: "-f", Value: o.Filename, Rule: "cannot be read: " + unwrapPathError(err)}
+		}
+		defer f.Close()
+		if st, err := f.Stat(); err == nil && st.IsDir() {
+			return nil, &jobspec.FieldError{Flag: "-f", Value: o.Filename, Rule: "is a directory; give one manifest file"}
+		}
+		r = f
+	}
+	// Read one byte past the limit so an oversized file is told apart
+	// without reading all of it.
+	data, err := io.ReadAll(io.LimitReader(r, jobspec.MaxManifestBytes+1))
+	if err != nil {
+		return nil, &jobspec.FieldError{Flag: "-f", Value: o.Filename, Rule: "cannot be read: " + err.Error()}
+	}
+	return jobspec.Import(source, data)
+}
+
+func unwrapPathError(err error) string {
+	if pe, ok := err.(*os.PathError); ok {
+		return pe.Err.Error()
+	}
+	return err.Error()
+}
+
+// Validate checks everything that can be checked without a cluster. The
+// wizard validates each answer itself, and --from is validated once the
+// source is fetched.
+func (o *CreateOptions) Validate() error {
+	if o.dryRun == DryRunClient && (o.Wait || o.Replace) {
+		flag := "--wait"
+		if o.Replace {
+			flag = "--replace"
+		}
+		return inputErrorf("%s cannot be used with --dry-run=client, which sends nothing to the cluster", flag)
+	}
+	if o.dryRun == DryRunServer && o.Wait {
+		return inputErrorf("--wait cannot be used with --dry-run=server, which creates nothing")
+	}
+	if o.interactive || o.From != "" {
+		return nil
+	}
+	if err := o.spec.Validate(); err != nil {
+		return inputErr(o.missingRequired(err))
+	}
+	return nil
+}
+
+// missingRequired rewrites the "no name / no image" problems of a run
+// without a terminal into one line naming the flags, as CLI.md asks.
+func (o *CreateOptions) missingRequired(err error) error {
+	s := o.spec
+	var missing []string
+	if s.Name == "" && s.GenerateName == "" {
+		missing = append(missing, "NAME (or --generate-name)")
+	}
+	if len(s.Containers) == 0 || s.Containers[0].Image == "" {
+		missing = append(missing, "--image")
+	}
+	if len(missing) == 0 {
+		return err
+	}
+	hint := "or run it on a terminal for the wizard"
+	if flagChanged(o.flags, "interactive") {
+		hint = "or drop --interactive=false"
+	}
+	return fmt.Errorf("missing %s: give %s, %s; e.g. kubectl job-wizard pi --image=perl:5.28.0 -- perl -e 'print 1'",
+		strings.Join(missing, " and "), map[bool]string{true: "them", false: "it"}[len(missing) > 1], hint)
+}
+
+// Run builds the Job and sends or prints it.
+func (o *CreateOptions) Run(ctx context.Context) error {
+	if o.interactive {
+		return o.runWizard(ctx)
+	}
+	if o.From != "" {
+		if err := o.resolveFrom(ctx); err != nil {
+			return err
+		}
+	}
+	job := o.spec.Build()
+	if o.Edit {
+		edited, err := o.editJob(ctx, job)
+		if err != nil {
+			return err
+		}
+		job = edited
+	}
+	return o.submit(ctx, job)
+}
+
+// submit prints the Job (client dry run) or sends it, then follows it.
+func (o *CreateOptions) submit(ctx context.Context, job *batchv1.Job) error {
+	if o.dryRun == DryRunClient {
+		return printJob(o.Streams.Out, job, o.Output, "created (dry run)")
+	}
+	return o.createInCluster(ctx, job)
+}
+
+func isTerminal(v any) bool {
+	f, ok := v.(interface{ Fd() uintptr })
+	return ok && term.IsTerminal(int(f.Fd()))
+}

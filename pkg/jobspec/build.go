@@ -1,0 +1,98 @@
+package jobspec
+
+import (
+	batchv1 "k8s.io/api/batch/v1"
+	corev1 "k8s.io/api/core/v1"
+)
+
+// Build turns the Spec into a Job. It starts from a copy of Base, so every
+// field no step models (affinity, probes, hostNetwork, ...) comes through,
+// and sets each modeled field from the Spec, absent or present. Build does not
+// validate; call Validate first.
+func (s *Spec) Build() *batchv1.Job {
+	job := &batchv1.Job{}
+	if s.Base != nil {
+		job = s.Base.DeepCopy()
+	}
+	job.TypeMeta.APIVersion = batchv1.SchemeGroupVersion.String()
+	job.TypeMeta.Kind = "Job"
+
+	job.Name, job.GenerateName, job.Namespace = s.Name, s.GenerateName, s.Namespace
+	job.Labels = copyMap(s.Labels)
+	job.Annotations = copyMap(s.Annotations)
+	if s.Alias != "" {
+		job.Annotations = setKey(job.Annotations, AliasAnnotation, s.Alias)
+	}
+	if s.Description != "" {
+		job.Annotations = setKey(job.Annotations, DescriptionAnnotation, s.Description)
+	}
+
+	js := &job.Spec
+	js.BackoffLimit = copyPtr(s.BackoffLimit)
+	js.Completions = copyPtr(s.Completions)
+	js.Parallelism = copyPtr(s.Parallelism)
+	js.ActiveDeadlineSeconds = copyPtr(s.ActiveDeadlineSeconds)
+	js.TTLSecondsAfterFinished = copyPtr(s.TTLSecondsAfterFinished)
+	js.BackoffLimitPerIndex = copyPtr(s.BackoffLimitPerIndex)
+	js.MaxFailedIndexes = copyPtr(s.MaxFailedIndexes)
+	js.Suspend = copyPtr(s.Suspend)
+	js.CompletionMode = nil
+	if s.CompletionMode != "" {
+		m := s.CompletionMode
+		js.CompletionMode = &m
+	}
+	js.PodReplacementPolicy = nil
+	if s.PodReplacementPolicy != "" {
+		p := s.PodReplacementPolicy
+		js.PodReplacementPolicy = &p
+	}
+	js.PodFailurePolicy = nil
+	if len(s.PodFailureRules) > 0 {
+		js.PodFailurePolicy = &batchv1.PodFailurePolicy{}
+		for _, r := range s.PodFailureRules {
+			js.PodFailurePolicy.Rules = append(js.PodFailurePolicy.Rules, *r.DeepCopy())
+		}
+	}
+	js.SuccessPolicy = nil
+	if len(s.SuccessRules) > 0 {
+		js.SuccessPolicy = &batchv1.SuccessPolicy{}
+		for _, r := range s.SuccessRules {
+			js.SuccessPolicy.Rules = append(js.SuccessPolicy.Rules, *r.DeepCopy())
+		}
+	}
+
+	tpl := &js.Template
+	tpl.Labels = copyMap(s.PodLabels)
+	pod := &tpl.Spec
+	pod.RestartPolicy = s.RestartPolicy
+	if pod.RestartPolicy == "" {
+		pod.RestartPolicy = corev1.RestartPolicyNever
+	}
+	pod.Containers = copyContainers(s.Containers)
+	pod.InitContainers = copyContainers(s.InitContainers)
+	for i := range pod.Containers {
+		if pod.Containers[i].Name == "" && i == 0 {
+			pod.Containers[i].Name = s.DefaultContainerName()
+		}
+	}
+	pod.ServiceAccountName = s.ServiceAccount
+	// The deprecated serviceAccount field mirrors serviceAccountName; a
+	// manifest that carries it keeps it, following a changed account.
+	if pod.DeprecatedServiceAccount != "" {
+		pod.DeprecatedServiceAccount = s.ServiceAccount
+	}
+	pod.ImagePullSecrets = nil
+	for _, n := range s.ImagePullSecrets {
+		pod.ImagePullSecrets = append(pod.ImagePullSecrets, corev1.LocalObjectReference{Name: n})
+	}
+	pod.Volumes = nil
+	for _, v := range s.Volumes {
+		pod.Volumes = append(pod.Volumes, *v.DeepCopy())
+	}
+	pod.NodeSelector = copyMap(s.NodeSelector)
+	pod.Tolerations = nil
+	for _, t := range s.Tolerations {
+		pod.Tolerations = append(pod.Tolerations, *t.DeepCopy())
+	}
+	return job
+}

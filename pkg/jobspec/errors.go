@@ -1,0 +1,94 @@
+package jobspec
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
+
+// FieldError is one problem with the user's input. It names where the value
+// came from (a flag, a manifest field path, or both), the value, the rule it
+// broke, and an example of a good value, so a person can fix it in one go.
+type FieldError struct {
+	Flag    string // "--port"; empty when no flag sets this field
+	Field   string // "spec.template.spec.containers[0].ports[0].containerPort"
+	Value   string
+	Rule    string
+	Example string // a good value for the flag (or field), without the flag name
+}
+
+func (e *FieldError) Error() string {
+	var b strings.Builder
+	switch {
+	case e.Flag != "" && e.Field != "":
+		fmt.Fprintf(&b, "%s (%s)", e.Flag, e.Field)
+	case e.Flag != "":
+		b.WriteString(e.Flag)
+	default:
+		b.WriteString(e.Field)
+	}
+	if e.Value != "" || e.Flag != "" {
+		fmt.Fprintf(&b, " %s", QuoteValue(e.Value))
+	}
+	b.WriteString(": ")
+	b.WriteString(e.Rule)
+	if e.Example != "" {
+		if e.Flag != "" {
+			fmt.Fprintf(&b, " (e.g. %s %s)", e.Flag, e.Example)
+		} else {
+			fmt.Fprintf(&b, " (e.g. %s)", e.Example)
+		}
+	}
+	return b.String()
+}
+
+// maxQuotedValue bounds how much of a value an error repeats: a 1 MB string
+// must still give a one-line, readable reason.
+const maxQuotedValue = 64
+
+// QuoteValue quotes a user-supplied value for a message. strconv.Quote escapes
+// control characters and ANSI escapes, so nothing typed or read from a file
+// can drive the terminal; long values are cut.
+func QuoteValue(v string) string {
+	if !utf8.ValidString(v) {
+		v = strings.ToValidUTF8(v, "\uFFFD")
+	}
+	if utf8.RuneCountInString(v) > maxQuotedValue {
+		r := []rune(v)
+		return strconv.Quote(string(r[:maxQuotedValue])) + fmt.Sprintf("…(%d bytes)", len(v))
+	}
+	return strconv.Quote(v)
+}
+
+// Errors is every problem found at once, so one run shows all of them.
+type Errors []*FieldError
+
+func (es Errors) Error() string {
+	lines := make([]string, len(es))
+	for i, e := range es {
+		lines[i] = e.Error()
+	}
+	return strings.Join(lines, "\n")
+}
+
+// OrNil returns nil for an empty list, so callers can `return errs.OrNil()`
+// without handing back a non-nil error interface holding nothing.
+func (es Errors) OrNil() error {
+	if len(es) == 0 {
+		return nil
+	}
+	return es
+}
+
+// InputError marks an error as the user's input being wrong (exit status 2),
+// as against the cluster refusing or failing (exit status 1).
+type InputError struct{ Err error }
+
+func (e *InputError) Error() string { return e.Err.Error() }
+func (e *InputError) Unwrap() error { return e.Err }
+
+// flagErr builds a FieldError for a flag value.
+func flagErr(flag, value, rule, example string) *FieldError {
+	return &FieldError{Flag: flag, Value: value, Rule: rule, Example: example}
+}

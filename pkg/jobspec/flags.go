@@ -1,0 +1,469 @@
+package jobspec
+
+import (
+	"fmt"
+	"strings"
+
+	batchv1 "k8s.io/api/batch/v1"
+	corev1 "k8s.io/api/core/v1"
+
+	"github.com/spf13/pflag"
+)
+
+// Flags holds the raw strings of every flag of steps 1 to 6. They stay
+// strings until Apply so that each bad value gets our message (flag, value,
+// rule, example) rather than pflag's strconv error, and so that only the
+// flags a user actually set (Changed) touch a Spec imported from a manifest.
+type Flags struct {
+	Name, GenerateName, Alias, Description string
+
+	BackoffLimit, Completions, Parallelism          string
+	ActiveDeadline, TTLAfterFinished                string
+	CompletionMode                                  string
+	BackoffLimitPerIndex, MaxFailedIndexes          string
+	Suspend                                         bool
+	PodReplacementPolicy                            string
+	PodFailurePolicy, SuccessPolicy                 []string
+	RestartPolicy, Image, ContainerName             string
+	Command, Args                                   []string
+	Ports, Env, EnvFrom, EnvValueFrom               []string
+	EnvFile                                         string
+	Request, Limit                                  string
+	ImagePullPolicy                                 string
+	ImagePullSecrets                                []string
+	ServiceAccount                                  string
+	Volumes, Mounts                                 []string
+	Labels, Annotations, NodeSelector, Tolerations  []string
+	Node                                            string
+
+	// DashCommand is what followed "--" on the command line.
+	DashCommand []string
+	// PositionalName is the NAME argument, which wins over nothing: giving
+	// both NAME and --name is refused in Apply.
+	PositionalName string
+}
+
+// FlagNames lists every flag AddTo registers, in the order of the steps; the
+// docs and the completion tests walk it.
+func (f *Flags) AddTo(fs *pflag.FlagSet) {
+	// Step 1.
+	fs.StringVar(&f.Name, "name", "", "Job name (metadata.name): a DNS-1123 label of at most 63 characters; same as the NAME argument")
+	fs.StringVar(&f.GenerateName, "generate-name", "", "Prefix for a server-generated name (metadata.generateName), so CI can run the same command again")
+	fs.StringVar(&f.Alias, "alias", "", "Display name in any language, stored in the kubesphere.io/alias-name annotation (at most 63 characters)")
+	fs.StringVar(&f.Description, "description", "", "What the Job is for, stored in the kubesphere.io/description annotation (at most 256 characters)")
+	// Step 2.
+	fs.StringVar(&f.BackoffLimit, "backoff-limit", "", "Retries before the Job is marked failed (spec.backoffLimit)")
+	fs.StringVar(&f.Completions, "completions", "", "Pods that must succeed for the Job to complete (spec.completions)")
+	fs.StringVar(&f.Parallelism, "parallelism", "", "Pods running at once (spec.parallelism)")
+	fs.StringVar(&f.ActiveDeadline, "active-deadline", "", "Time limit for the whole Job, as seconds (20) or a duration (5m) (spec.activeDeadlineSeconds)")
+	fs.StringVar(&f.TTLAfterFinished, "ttl-after-finished", "", "Delete the Job this long after it finishes, as seconds or a duration (spec.ttlSecondsAfterFinished)")
+	fs.StringVar(&f.CompletionMode, "completion-mode", "", "NonIndexed or Indexed (spec.completionMode)")
+	fs.StringVar(&f.BackoffLimitPerIndex, "backoff-limit-per-index", "", "Retries per index of an Indexed Job (spec.backoffLimitPerIndex)")
+	fs.StringVar(&f.MaxFailedIndexes, "max-failed-indexes", "", "Failed indexes before the Job fails; needs --backoff-limit-per-index (spec.maxFailedIndexes)")
+	fs.BoolVar(&f.Suspend, "suspend", false, "Create the Job suspended: no pods start until it is resumed (spec.suspend)")
+	fs.StringVar(&f.PodReplacementPolicy, "pod-replacement-policy", "", "TerminatingOrFailed or Failed: when a replacement pod may start (spec.podReplacementPolicy)")
+	fs.StringArrayVar(&f.PodFailurePolicy, "pod-failure-policy", nil, "A pod failure rule, ACTION:exit-codes=1,2[,container=NAME], ACTION:exit-codes!=0 or ACTION:condition=DisruptionTarget; repeatable, order kept")
+	fs.StringArrayVar(&f.SuccessPolicy, "success-policy", nil, "A success rule of an Indexed Job: indexes=0,2-5, count=N or indexes=0-9,count=3; repeatable")
+	// Step 3.
+	fs.StringVar(&f.RestartPolicy, "restart-policy", "", "Never (a failed pod is replaced by a new one) or OnFailure (restarted in place); default Never")
+	fs.StringVar(&f.Image, "image", "", "Container image, e.g. perl:5.28.0 (required)")
+	fs.StringVar(&f.ContainerName, "container-name", "", "Container name (default: the Job's name, or main with --generate-name)")
+	fs.StringArrayVar(&f.Command, "command", nil, "One element of the container's command (repeatable); or give the command after --")
+	fs.StringArrayVar(&f.Args, "arg", nil, "One element of the container's args (repeatable)")
+	fs.StringArrayVar(&f.Ports, "port", nil, "Container port, [NAME:]PORT[/TCP|UDP|SCTP] (repeatable)")
+	fs.StringArrayVarP(&f.Env, "env", "e", nil, "Environment variable NAME=VALUE (repeatable)")
+	fs.StringVar(&f.EnvFile, "env-file", "", "File of NAME=VALUE lines (# comments) to add as environment variables")
+	fs.StringArrayVar(&f.EnvFrom, "env-from", nil, "All keys of a ConfigMap or Secret as environment: configmap:NAME[:PREFIX] or secret:NAME[:PREFIX] (repeatable)")
+	fs.StringArrayVar(&f.EnvValueFrom, "env-value-from", nil, "One variable from NAME=configmap:CM:KEY, NAME=secret:S:KEY, NAME=field:PATH or NAME=resource:limits.cpu (repeatable)")
+	fs.StringVar(&f.Request, "request", "", "Resource requests, e.g. cpu=100m,memory=128Mi (0 removes a request)")
+	fs.StringVar(&f.Limit, "limit", "", "Resource limits, e.g. cpu=1,memory=1Gi,nvidia.com/gpu=1 (0 removes a limit)")
+	fs.StringVar(&f.ImagePullPolicy, "image-pull-policy", "", "Always, IfNotPresent or Never")
+	fs.StringArrayVar(&f.ImagePullSecrets, "image-pull-secret", nil, "Secret for a private registry such as Harbor (repeatable)")
+	fs.StringVar(&f.ServiceAccount, "service-account", "", "Service account the pods run as")
+	// Step 4.
+	fs.StringArrayVar(&f.Volumes, "volume", nil, "Volume NAME=pvc:CLAIM, NAME=emptydir[:medium=Memory,size=1Gi], NAME=configmap:CM[:KEY=PATH,...], NAME=secret:S[:KEY=PATH,...] or NAME=hostpath:/PATH (repeatable)")
+	fs.StringArrayVar(&f.Mounts, "mount", nil, "Mount a volume: MOUNTPATH=VOLUME[:ro][:subpath=SUB] (repeatable)")
+	// Step 5.
+	fs.StringArrayVarP(&f.Labels, "label", "l", nil, "Label KEY=VALUE on the Job and its pods (repeatable, or comma separated)")
+	fs.StringArrayVar(&f.Annotations, "annotation", nil, "Annotation KEY=VALUE on the Job (repeatable)")
+	// Step 6.
+	fs.StringArrayVar(&f.NodeSelector, "node-selector", nil, "Run only on nodes with label KEY=VALUE (repeatable)")
+	fs.StringVar(&f.Node, "node", "", "Run on this node only (nodeSelector kubernetes.io/hostname=NAME)")
+	fs.StringArrayVar(&f.Tolerations, "toleration", nil, "Tolerate a taint: KEY[=VALUE]:EFFECT (repeatable)")
+}
+
+// SpecFlagNames is every flag of steps 1 to 6, for help grouping and tests.
+func SpecFlagNames() []string {
+	fs := pflag.NewFlagSet("names", pflag.ContinueOnError)
+	(&Flags{}).AddTo(fs)
+	var names []string
+	fs.VisitAll(func(f *pflag.Flag) { names = append(names, f.Name) })
+	return names
+}
+
+// FileReader reads the file a flag names (--env-file); the command passes
+// os.ReadFile, tests pass a map, and this package stays free of I/O.
+type FileReader func(path string) ([]byte, error)
+
+// Apply lays the flags that were set on fs over s, in the order of the steps,
+// and reports every bad value at once.
+func (f *Flags) Apply(s *Spec, fs *pflag.FlagSet, readFile FileReader) error {
+	var errs Errors
+	add := func(err error) {
+		if err == nil {
+			return
+		}
+		if fe, ok := err.(*FieldError); ok {
+			errs = append(errs, fe)
+			return
+		}
+		if es, ok := err.(Errors); ok {
+			errs = append(errs, es...)
+			return
+		}
+		errs = append(errs, &FieldError{Rule: err.Error()})
+	}
+	changed := func(name string) bool {
+		fl := fs.Lookup(name)
+		return fl != nil && fl.Changed
+	}
+	count := func(name, val string, dst **int32) {
+		if !changed(name) {
+			return
+		}
+		n, err := ParseCount("--"+name, val)
+		if err != nil {
+			add(err)
+			return
+		}
+		*dst = &n
+	}
+
+	// Step 1.
+	switch {
+	case f.PositionalName != "" && changed("name") && f.PositionalName != f.Name:
+		add(flagErr("--name", f.Name, fmt.Sprintf("conflicts with the NAME argument %q; give one of them", f.PositionalName), "pi"))
+	case f.PositionalName != "":
+		s.Name, s.GenerateName = f.PositionalName, ""
+	case changed("name"):
+		s.Name, s.GenerateName = f.Name, ""
+	}
+	if changed("generate-name") {
+		if f.PositionalName != "" || changed("name") {
+			add(flagErr("--generate-name", f.GenerateName, "cannot be used with a NAME; give one of them", "pi-"))
+		} else {
+			s.GenerateName, s.Name = f.GenerateName, ""
+		}
+	}
+	if changed("alias") {
+		s.Alias = f.Alias
+	}
+	if changed("description") {
+		s.Description = f.Description
+	}
+
+	// Step 2.
+	count("backoff-limit", f.BackoffLimit, &s.BackoffLimit)
+	count("completions", f.Completions, &s.Completions)
+	count("parallelism", f.Parallelism, &s.Parallelism)
+	count("backoff-limit-per-index", f.BackoffLimitPerIndex, &s.BackoffLimitPerIndex)
+	count("max-failed-indexes", f.MaxFailedIndexes, &s.MaxFailedIndexes)
+	if changed("active-deadline") {
+		n, err := ParseSeconds("--active-deadline", f.ActiveDeadline)
+		add(err)
+		if err == nil {
+			s.ActiveDeadlineSeconds = &n
+		}
+	}
+	if changed("ttl-after-finished") {
+		n, err := ParseSeconds32("--ttl-after-finished", f.TTLAfterFinished)
+		add(err)
+		if err == nil {
+			s.TTLSecondsAfterFinished = &n
+		}
+	}
+	if changed("completion-mode") {
+		m, err := ParseCompletionMode(f.CompletionMode)
+		add(err)
+		s.CompletionMode = m
+	}
+	if changed("suspend") {
+		v := f.Suspend
+		s.Suspend = &v
+	}
+	if changed("pod-replacement-policy") {
+		p, err := ParsePodReplacementPolicy(f.PodReplacementPolicy)
+		add(err)
+		s.PodReplacementPolicy = p
+	}
+	if changed("pod-failure-policy") {
+		// Rules are ordered and the first match wins, so the flags replace
+		// the manifest's list rather than merging into it.
+		var rules []batchv1.PodFailurePolicyRule
+		for _, v := range f.PodFailurePolicy {
+			r, err := ParsePodFailureRule(v)
+			add(err)
+			rules = append(rules, r)
+		}
+		s.PodFailureRules = rules
+	}
+	if changed("success-policy") {
+		var rules []batchv1.SuccessPolicyRule
+		for _, v := range f.SuccessPolicy {
+			r, err := ParseSuccessRule(v)
+			add(err)
+			rules = append(rules, r)
+		}
+		s.SuccessRules = rules
+	}
+
+	// Step 3.
+	if changed("restart-policy") {
+		p, err := ParseRestartPolicy(f.RestartPolicy)
+		add(err)
+		s.RestartPolicy = p
+	}
+	if f.containerFlagsChanged(changed) {
+		add(f.applyContainer(s.MainContainer(), changed, readFile))
+	}
+	for _, name := range f.ImagePullSecrets {
+		if !contains(s.ImagePullSecrets, name) {
+			s.ImagePullSecrets = append(s.ImagePullSecrets, name)
+		}
+	}
+	if changed("service-account") {
+		s.ServiceAccount = f.ServiceAccount
+	}
+
+	// Step 4.
+	for _, v := range f.Volumes {
+		vol, err := ParseVolume(v)
+		if err != nil {
+			add(err)
+			continue
+		}
+		s.Volumes = upsert(s.Volumes, vol, func(a, b corev1.Volume) bool { return a.Name == b.Name })
+	}
+
+	// Step 5.
+	for _, v := range f.Labels {
+		for _, kv := range strings.Split(v, ",") {
+			k, val, err := ParseKeyValue("--label", kv, "app=report")
+			if err != nil {
+				add(err)
+				continue
+			}
+			s.Labels = setKey(s.Labels, k, val)
+			s.PodLabels = setKey(s.PodLabels, k, val)
+		}
+	}
+	for _, v := range f.Annotations {
+		k, val, err := ParseKeyValue("--annotation", v, "team=data")
+		if err != nil {
+			add(err)
+			continue
+		}
+		s.Annotations = setKey(s.Annotations, k, val)
+	}
+
+	// Step 6.
+	for _, v := range f.NodeSelector {
+		k, val, err := ParseKeyValue("--node-selector", v, "disktype=ssd")
+		if err != nil {
+			add(err)
+			continue
+		}
+		s.NodeSelector = setKey(s.NodeSelector, k, val)
+	}
+	if changed("node") {
+		if f.Node == "" {
+			add(flagErr("--node", f.Node, "must name a node", "worker-1"))
+		} else {
+			s.NodeSelector = setKey(s.NodeSelector, corev1.LabelHostname, f.Node)
+		}
+	}
+	for _, v := range f.Tolerations {
+		t, err := ParseToleration(v)
+		if err != nil {
+			add(err)
+			continue
+		}
+		s.Tolerations = upsert(s.Tolerations, t, func(a, b corev1.Toleration) bool { return a.MatchToleration(&b) })
+	}
+	return errs.OrNil()
+}
+
+var containerFlags = []string{"image", "container-name", "command", "arg", "port", "env", "env-file",
+	"env-from", "env-value-from", "request", "limit", "image-pull-policy", "mount"}
+
+func (f *Flags) containerFlagsChanged(changed func(string) bool) bool {
+	if len(f.DashCommand) > 0 {
+		return true
+	}
+	for _, n := range containerFlags {
+		if changed(n) {
+			return true
+		}
+	}
+	return false
+}
+
+// applyContainer lays the container flags over c: lists keyed by a name
+// (env, ports, mounts) are updated in place or appended, so "-f job.yaml -e
+// A=1" changes A and nothing else.
+func (f *Flags) applyContainer(c *corev1.Container, changed func(string) bool, readFile FileReader) error {
+	var errs Errors
+	add := func(err error) {
+		switch e := err.(type) {
+		case nil:
+		case *FieldError:
+			errs = append(errs, e)
+		case Errors:
+			errs = append(errs, e...)
+		default:
+			errs = append(errs, &FieldError{Rule: err.Error()})
+		}
+	}
+	if changed("image") {
+		c.Image = f.Image
+	}
+	if changed("container-name") {
+		c.Name = f.ContainerName
+	}
+	switch {
+	case changed("command") && len(f.DashCommand) > 0:
+		add(flagErr("--command", strings.Join(f.Command, " "), "cannot be used with a command after --; give the command one way", "--command perl --arg -e"))
+	case len(f.DashCommand) > 0:
+		c.Command, c.Args = append([]string(nil), f.DashCommand...), nil
+	case changed("command"):
+		c.Command = append([]string(nil), f.Command...)
+	}
+	if changed("arg") {
+		c.Args = append([]string(nil), f.Args...)
+	}
+	for _, v := range f.Ports {
+		p, err := ParsePort(v)
+		if err != nil {
+			add(err)
+			continue
+		}
+		c.Ports = upsert(c.Ports, p, func(a, b corev1.ContainerPort) bool {
+			return a.ContainerPort == b.ContainerPort && a.Protocol == b.Protocol || a.Name != "" && a.Name == b.Name
+		})
+	}
+	setEnv := func(e corev1.EnvVar) {
+		c.Env = upsert(c.Env, e, func(a, b corev1.EnvVar) bool { return a.Name == b.Name })
+	}
+	if changed("env-file") {
+		if readFile == nil {
+			add(flagErr("--env-file", f.EnvFile, "cannot be read here", ".env"))
+		} else if data, err := readFile(f.EnvFile); err != nil {
+			add(flagErr("--env-file", f.EnvFile, "cannot be read: "+err.Error(), "./build.env"))
+		} else if vars, err := ParseEnvFile(f.EnvFile, data); err != nil {
+			add(err)
+		} else {
+			for _, e := range vars {
+				setEnv(e)
+			}
+		}
+	}
+	// -e comes after --env-file so a flag can override one line of the file.
+	for _, v := range f.Env {
+		k, val, err := ParseKeyValue("--env", v, "LOG_LEVEL=debug")
+		if err != nil {
+			add(err)
+			continue
+		}
+		setEnv(corev1.EnvVar{Name: k, Value: val})
+	}
+	for _, v := range f.EnvValueFrom {
+		e, err := ParseEnvValueFrom(v)
+		if err != nil {
+			add(err)
+			continue
+		}
+		setEnv(e)
+	}
+	for _, v := range f.EnvFrom {
+		e, err := ParseEnvFrom(v)
+		if err != nil {
+			add(err)
+			continue
+		}
+		c.EnvFrom = upsert(c.EnvFrom, e, func(a, b corev1.EnvFromSource) bool {
+			return a.Prefix == b.Prefix && (a.ConfigMapRef != nil && b.ConfigMapRef != nil && a.ConfigMapRef.Name == b.ConfigMapRef.Name ||
+				a.SecretRef != nil && b.SecretRef != nil && a.SecretRef.Name == b.SecretRef.Name)
+		})
+	}
+	if changed("request") {
+		l, err := ParseResources("--request", f.Request)
+		add(err)
+		c.Resources.Requests = mergeResources(c.Resources.Requests, l)
+	}
+	if changed("limit") {
+		l, err := ParseResources("--limit", f.Limit)
+		add(err)
+		c.Resources.Limits = mergeResources(c.Resources.Limits, l)
+	}
+	if changed("image-pull-policy") {
+		p, err := ParseImagePullPolicy(f.ImagePullPolicy)
+		add(err)
+		c.ImagePullPolicy = p
+	}
+	for _, v := range f.Mounts {
+		m, err := ParseMount(v)
+		if err != nil {
+			add(err)
+			continue
+		}
+		c.VolumeMounts = upsert(c.VolumeMounts, m, func(a, b corev1.VolumeMount) bool { return a.MountPath == b.MountPath })
+	}
+	return errs.OrNil()
+}
+
+// mergeResources sets each quantity of add over base; a zero quantity
+// removes that resource, which is how the console says "no limit".
+func mergeResources(base, add corev1.ResourceList) corev1.ResourceList {
+	out := corev1.ResourceList{}
+	for k, v := range base {
+		out[k] = v
+	}
+	for k, v := range add {
+		if v.IsZero() {
+			delete(out, k)
+		} else {
+			out[k] = v
+		}
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	return out
+}
+
+func upsert[T any](list []T, item T, same func(a, b T) bool) []T {
+	for i := range list {
+		if same(list[i], item) {
+			list[i] = item
+			return list
+		}
+	}
+	return append(list, item)
+}
+
+func setKey(m map[string]string, k, v string) map[string]string {
+	if m == nil {
+		m = map[string]string{}
+	}
+	m[k] = v
+	return m
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,216 @@
+package jobspec
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"regexp"
+	"strings"
+	"unicode/utf8"
+
+	batchv1 "k8s.io/api/batch/v1"
+	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
+	"sigs.k8s.io/yaml"
+)
+
+// MaxManifestBytes bounds -f input. The API server refuses request bodies
+// over 3 MiB anyway, so anything larger cannot be a Job it would take, and
+// refusing early keeps a 50 MB file or a YAML bomb quick and cheap.
+const MaxManifestBytes = 3 << 20
+
+// Import reads a Job or CronJob manifest (YAML or JSON, one document) into a
+// Spec whose Base is the Job, so Build gives the same Job back. source names
+// the input in messages ("-f job.yaml"). From a CronJob, the Job is its
+// jobTemplate, named generateName CRONJOB- (the caller may set a name).
+func Import(source string, data []byte) (*Spec, error) {
+	job, err := DecodeJob(source, data)
+	if err != nil {
+		return nil, err
+	}
+	return FromJob(job), nil
+}
+
+// DecodeJob decodes a manifest strictly: unknown fields, duplicate keys,
+// wrong types, a kind other than Job or CronJob, and more than one document
+// are errors that name the field. status is dropped: a new Job has none.
+func DecodeJob(source string, data []byte) (*batchv1.Job, error) {
+	bad := func(rule string) error { return &FieldError{Flag: source, Rule: rule} }
+	if len(data) > MaxManifestBytes {
+		return nil, bad(fmt.Sprintf("is %d bytes, more than the %d the API server accepts for one object", len(data), MaxManifestBytes))
+	}
+	if !utf8.Valid(data) {
+		return nil, bad("is not UTF-8 text; a manifest is YAML or JSON")
+	}
+	doc, err := singleDocument(data)
+	if err != nil {
+		return nil, bad(err.Error())
+	}
+	var tm struct {
+		APIVersion string `json:"apiVersion"`
+		Kind       string `json:"kind"`
+	}
+	if err := yaml.Unmarshal(doc, &tm); err != nil {
+		return nil, bad("is not a YAML or JSON object: " + cleanDecodeError(err))
+	}
+	switch {
+	case tm.Kind == "" && tm.APIVersion == "":
+		return nil, bad("has no kind and apiVersion; expected kind: Job (apiVersion: batch/v1) or kind: CronJob")
+	case tm.APIVersion != "batch/v1":
+		return nil, bad(fmt.Sprintf("apiVersion %q is not batch/v1; a Job or CronJob of batch/v1 is expected", tm.APIVersion))
+	}
+	switch tm.Kind {
+	case "Job":
+		job := &batchv1.Job{}
+		if err := yaml.UnmarshalStrict(doc, job); err != nil {
+			return nil, bad(cleanDecodeError(err))
+		}
+		job.Status = batchv1.JobStatus{}
+		return job, nil
+	case "CronJob":
+		cj := &batchv1.CronJob{}
+		if err := yaml.UnmarshalStrict(doc, cj); err != nil {
+			return nil, bad(cleanDecodeError(err))
+		}
+		if len(cj.Spec.JobTemplate.Spec.Template.Spec.Containers) == 0 {
+			return nil, &FieldError{Flag: source, Field: "spec.jobTemplate.spec.template.spec.containers",
+				Rule: fmt.Sprintf("CronJob %q has no job template with containers to start from", cj.Name)}
+		}
+		return JobFromCronJob(cj), nil
+	}
+	return nil, bad(fmt.Sprintf("kind %q is not a Job or CronJob", tm.Kind))
+}
+
+// JobFromCronJob makes the Job a CronJob would start, as `kubectl create job
+// --from=cronjob/NAME` does: the template's metadata and spec, a name
+// generated from the CronJob's, and the instantiate annotation.
+func JobFromCronJob(cj *batchv1.CronJob) *batchv1.Job {
+	t := cj.Spec.JobTemplate.DeepCopy()
+	job := &batchv1.Job{ObjectMeta: t.ObjectMeta, Spec: t.Spec}
+	job.APIVersion, job.Kind = "batch/v1", "Job"
+	job.Namespace = cj.Namespace
+	if cj.Name != "" {
+		job.GenerateName = cj.Name + "-"
+	}
+	return job
+}
+
+// FromJob makes a Spec of an existing Job, keeping the Job as Base.
+func FromJob(job *batchv1.Job) *Spec {
+	job = job.DeepCopy()
+	s := &Spec{Base: job}
+	s.Name, s.GenerateName, s.Namespace = job.Name, job.GenerateName, job.Namespace
+	s.Labels = copyMap(job.Labels)
+	s.Annotations = copyMap(job.Annotations)
+	if v, ok := s.Annotations[AliasAnnotation]; ok && v != "" {
+		s.Alias = v
+		delete(s.Annotations, AliasAnnotation)
+	}
+	if v, ok := s.Annotations[DescriptionAnnotation]; ok && v != "" {
+		s.Description = v
+		delete(s.Annotations, DescriptionAnnotation)
+	}
+	if len(s.Annotations) == 0 && job.Annotations == nil {
+		s.Annotations = nil
+	}
+
+	js := job.Spec
+	s.BackoffLimit = copyPtr(js.BackoffLimit)
+	s.Completions = copyPtr(js.Completions)
+	s.Parallelism = copyPtr(js.Parallelism)
+	s.ActiveDeadlineSeconds = copyPtr(js.ActiveDeadlineSeconds)
+	s.TTLSecondsAfterFinished = copyPtr(js.TTLSecondsAfterFinished)
+	s.BackoffLimitPerIndex = copyPtr(js.BackoffLimitPerIndex)
+	s.MaxFailedIndexes = copyPtr(js.MaxFailedIndexes)
+	s.Suspend = copyPtr(js.Suspend)
+	if js.CompletionMode != nil {
+		s.CompletionMode = *js.CompletionMode
+	}
+	if js.PodReplacementPolicy != nil {
+		s.PodReplacementPolicy = *js.PodReplacementPolicy
+	}
+	if js.PodFailurePolicy != nil {
+		for _, r := range js.PodFailurePolicy.Rules {
+			s.PodFailureRules = append(s.PodFailureRules, *r.DeepCopy())
+		}
+	}
+	if js.SuccessPolicy != nil {
+		for _, r := range js.SuccessPolicy.Rules {
+			s.SuccessRules = append(s.SuccessRules, *r.DeepCopy())
+		}
+	}
+
+	pod := js.Template.Spec
+	s.PodLabels = copyMap(js.Template.Labels)
+	s.RestartPolicy = pod.RestartPolicy
+	s.Containers = copyContainers(pod.Containers)
+	s.InitContainers = copyContainers(pod.InitContainers)
+	s.ServiceAccount = pod.ServiceAccountName
+	for _, r := range pod.ImagePullSecrets {
+		s.ImagePullSecrets = append(s.ImagePullSecrets, r.Name)
+	}
+	for _, v := range pod.Volumes {
+		s.Volumes = append(s.Volumes, *v.DeepCopy())
+	}
+	s.NodeSelector = copyMap(pod.NodeSelector)
+	for _, t := range pod.Tolerations {
+		s.Tolerations = append(s.Tolerations, *t.DeepCopy())
+	}
+	return s
+}
+
+// singleDocument returns the one YAML document of data (JSON is YAML); a
+// stream of several is refused rather than silently cut to the first.
+func singleDocument(data []byte) ([]byte, error) {
+	r := utilyaml.NewYAMLReader(bufio.NewReader(bytes.NewReader(data)))
+	var docs [][]byte
+	for {
+		d, err := r.Read()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+		if len(bytes.TrimSpace(stripComments(d))) == 0 {
+			continue
+		}
+		docs = append(docs, d)
+	}
+	switch len(docs) {
+	case 0:
+		return nil, errors.New("is empty; expected one Job or CronJob")
+	case 1:
+		return docs[0], nil
+	}
+	return nil, fmt.Errorf("holds %d documents; give one Job or CronJob per file", len(docs))
+}
+
+func stripComments(d []byte) []byte {
+	var out []byte
+	for _, line := range bytes.Split(d, []byte("\n")) {
+		t := bytes.TrimSpace(line)
+		if len(t) == 0 || t[0] == '#' || bytes.Equal(t, []byte("---")) {
+			continue
+		}
+		out = append(out, line...)
+		out = append(out, '\n')
+	}
+	return out
+}
+
+var decodePrefix = regexp.MustCompile(`^(error converting YAML to JSON: |error unmarshaling JSON: while decoding JSON: |json: )+`)
+
+// cleanDecodeError turns the decoder's layered message into one line that
+// names the field: `unknown field "spec.foo"`, `cannot unmarshal string into
+// Go struct field JobSpec.spec.completions of type int32`.
+func cleanDecodeError(err error) string {
+	msg := decodePrefix.ReplaceAllString(err.Error(), "")
+	msg = strings.ReplaceAll(msg, "error unmarshaling JSON: while decoding JSON: json: ", "")
+	msg = strings.ReplaceAll(msg, "\n", " ")
+	if len(msg) > 300 {
+		msg = msg[:300] + "…"
+	}
+	return msg
+}

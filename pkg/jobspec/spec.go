@@ -1,0 +1,188 @@
+// Package jobspec holds the one model of what a user asked for: the Job of the
+// six console steps. Flags, manifests, examples and the wizard all fill a Spec;
+// Validate checks it with one set of rules, Build turns it into a batch/v1 Job,
+// and Args renders it back into the flag command line that rebuilds it.
+//
+// The package does no I/O and talks to no cluster, so everything here is a pure
+// function that tests can hold to.
+package jobspec
+
+import (
+	batchv1 "k8s.io/api/batch/v1"
+	corev1 "k8s.io/api/core/v1"
+)
+
+// Annotation keys the KubeSphere console uses for the alias and description
+// of step 1; keeping them lets the console show what the CLI created.
+const (
+	AliasAnnotation       = "kubesphere.io/alias-name"
+	DescriptionAnnotation = "kubesphere.io/description"
+)
+
+// Limits of step 1, as the console enforces them.
+const (
+	MaxAliasLength       = 63
+	MaxDescriptionLength = 256
+)
+
+// Spec is everything of the six steps. Sub-objects use the API types
+// themselves (corev1.Container, corev1.Volume, ...) so that whatever a manifest
+// carries inside them (probes, securityContext, projected volumes) survives.
+// Fields that no step models at all (affinity, hostNetwork, ...) survive in
+// Base, which Build starts from.
+type Spec struct {
+	// Step 1: basic information.
+	Name         string
+	GenerateName string
+	Namespace    string
+	Alias        string
+	Description  string
+
+	// Step 2: job settings.
+	BackoffLimit            *int32
+	Completions             *int32
+	Parallelism             *int32
+	ActiveDeadlineSeconds   *int64
+	TTLSecondsAfterFinished *int32
+	CompletionMode          batchv1.CompletionMode
+	BackoffLimitPerIndex    *int32
+	MaxFailedIndexes        *int32
+	Suspend                 *bool
+	PodReplacementPolicy    batchv1.PodReplacementPolicy
+	PodFailureRules         []batchv1.PodFailurePolicyRule
+	SuccessRules            []batchv1.SuccessPolicyRule
+
+	// Step 3: pod template. Containers[0] is the one the container flags
+	// (--image, --env, --mount, ...) describe; more come from the wizard or -f.
+	RestartPolicy    corev1.RestartPolicy
+	Containers       []corev1.Container
+	InitContainers   []corev1.Container
+	ServiceAccount   string
+	ImagePullSecrets []string
+
+	// Step 4: volumes (their mounts live in each container's VolumeMounts).
+	Volumes []corev1.Volume
+
+	// Step 5: labels. Labels go on the Job and PodLabels on its pod template;
+	// the flags and the wizard set both alike, but a manifest may differ.
+	Labels      map[string]string
+	PodLabels   map[string]string
+	Annotations map[string]string
+
+	// Step 6: node selector.
+	NodeSelector map[string]string
+	Tolerations  []corev1.Toleration
+
+	// Base is the Job the Spec was imported from (a manifest, --from, an
+	// example). Build lays the modeled fields over a copy of it.
+	Base *batchv1.Job
+}
+
+// DefaultMainContainerName is the container name used with --generate-name,
+// where the Job's final name is not known yet.
+const DefaultMainContainerName = "main"
+
+// MainContainer returns the container the container flags describe, adding
+// an empty one when there is none yet.
+func (s *Spec) MainContainer() *corev1.Container {
+	if len(s.Containers) == 0 {
+		s.Containers = append(s.Containers, corev1.Container{})
+	}
+	return &s.Containers[0]
+}
+
+// DefaultContainerName is the name an unnamed container gets: the Job's name,
+// as `kubectl create job` does, or "main" when the name is generated.
+func (s *Spec) DefaultContainerName() string {
+	if s.Name != "" {
+		return s.Name
+	}
+	return DefaultMainContainerName
+}
+
+// DeepCopy returns a Spec that shares nothing with s, so the wizard can offer
+// "change a step" and drafts without aliasing.
+func (s *Spec) DeepCopy() *Spec {
+	if s == nil {
+		return nil
+	}
+	// Round-tripping through a Job would lose the Labels/PodLabels split and the
+	// empty-vs-nil distinctions, so copy field by field.
+	out := *s
+	out.BackoffLimit = copyPtr(s.BackoffLimit)
+	out.Completions = copyPtr(s.Completions)
+	out.Parallelism = copyPtr(s.Parallelism)
+	out.ActiveDeadlineSeconds = copyPtr(s.ActiveDeadlineSeconds)
+	out.TTLSecondsAfterFinished = copyPtr(s.TTLSecondsAfterFinished)
+	out.BackoffLimitPerIndex = copyPtr(s.BackoffLimitPerIndex)
+	out.MaxFailedIndexes = copyPtr(s.MaxFailedIndexes)
+	out.Suspend = copyPtr(s.Suspend)
+	if s.PodFailureRules != nil {
+		out.PodFailureRules = make([]batchv1.PodFailurePolicyRule, len(s.PodFailureRules))
+		for i := range s.PodFailureRules {
+			s.PodFailureRules[i].DeepCopyInto(&out.PodFailureRules[i])
+		}
+	}
+	if s.SuccessRules != nil {
+		out.SuccessRules = make([]batchv1.SuccessPolicyRule, len(s.SuccessRules))
+		for i := range s.SuccessRules {
+			s.SuccessRules[i].DeepCopyInto(&out.SuccessRules[i])
+		}
+	}
+	out.Containers = copyContainers(s.Containers)
+	out.InitContainers = copyContainers(s.InitContainers)
+	out.ImagePullSecrets = append([]string(nil), s.ImagePullSecrets...)
+	if s.ImagePullSecrets == nil {
+		out.ImagePullSecrets = nil
+	}
+	if s.Volumes != nil {
+		out.Volumes = make([]corev1.Volume, len(s.Volumes))
+		for i := range s.Volumes {
+			s.Volumes[i].DeepCopyInto(&out.Volumes[i])
+		}
+	}
+	out.Labels = copyMap(s.Labels)
+	out.PodLabels = copyMap(s.PodLabels)
+	out.Annotations = copyMap(s.Annotations)
+	out.NodeSelector = copyMap(s.NodeSelector)
+	if s.Tolerations != nil {
+		out.Tolerations = make([]corev1.Toleration, len(s.Tolerations))
+		for i := range s.Tolerations {
+			s.Tolerations[i].DeepCopyInto(&out.Tolerations[i])
+		}
+	}
+	if s.Base != nil {
+		out.Base = s.Base.DeepCopy()
+	}
+	return &out
+}
+
+func copyPtr[T any](p *T) *T {
+	if p == nil {
+		return nil
+	}
+	v := *p
+	return &v
+}
+
+func copyMap(m map[string]string) map[string]string {
+	if m == nil {
+		return nil
+	}
+	out := make(map[string]string, len(m))
+	for k, v := range m {
+		out[k] = v
+	}
+	return out
+}
+
+func copyContainers(in []corev1.Container) []corev1.Container {
+	if in == nil {
+		return nil
+	}
+	out := make([]corev1.Container, len(in))
+	for i := range in {
+		in[i].DeepCopyInto(&out[i])
+	}
+	return out
+}
