@@ -1,0 +1,69 @@
+// Package lookup is the narrow interface between the wizard (and shell
+// completion), which offer choices, and the cluster, which knows them. The
+// wizard works without it (free text); pkg/cluster implements it against a
+// real API server, reading only names, key names and the few fields a
+// choice shows — never a Secret's values.
+package lookup
+
+import (
+	"context"
+
+	corev1 "k8s.io/api/core/v1"
+)
+
+// PVC is a PersistentVolumeClaim as a choice shows it.
+type PVC struct {
+	Name        string
+	Phase       string // Bound, Pending, Lost
+	Capacity    string // "10Gi", empty while pending
+	AccessModes []string
+}
+
+// KeyedObject is a ConfigMap or Secret: its name and the names of its keys.
+type KeyedObject struct {
+	Name string
+	Type string // Secret type, e.g. kubernetes.io/dockerconfigjson; empty for ConfigMaps
+	Keys []string
+}
+
+// Node is a node as a choice shows it.
+type Node struct {
+	Name   string
+	Ready  bool
+	Labels map[string]string
+}
+
+// QuotaUse is one resource of a ResourceQuota: used and hard, as quantities.
+type QuotaUse struct {
+	Quota    string // the ResourceQuota's name
+	Resource string // count/jobs.batch, pods, requests.cpu, limits.memory, ...
+	Used     string
+	Hard     string
+}
+
+// Access is the answer of the preflight SelfSubjectAccessReview.
+type Access struct {
+	Allowed bool
+	User    string // who the server says we are, when known
+	Reason  string
+}
+
+// Lookup is what the wizard asks of the cluster. Every method may fail
+// (Forbidden, unreachable); the wizard then falls back to free text.
+type Lookup interface {
+	Namespaces(ctx context.Context) ([]string, error)
+	PVCs(ctx context.Context, namespace string) ([]PVC, error)
+	ConfigMaps(ctx context.Context, namespace string) ([]KeyedObject, error)
+	Secrets(ctx context.Context, namespace string) ([]KeyedObject, error)
+	ServiceAccounts(ctx context.Context, namespace string) ([]string, error)
+	// ImagePullSecrets are the Secrets of type kubernetes.io/dockerconfigjson.
+	ImagePullSecrets(ctx context.Context, namespace string) ([]string, error)
+	Nodes(ctx context.Context) ([]Node, error)
+	// MatchingNodes counts the nodes a node selector matches, of all nodes.
+	MatchingNodes(ctx context.Context, selector map[string]string) (matched, total int, err error)
+	Quota(ctx context.Context, namespace string) ([]QuotaUse, error)
+	// LimitDefaults are the LimitRange's default requests and limits for a
+	// container, which the wizard offers as its defaults.
+	LimitDefaults(ctx context.Context, namespace string) (requests, limits corev1.ResourceList, err error)
+	CanCreateJobs(ctx context.Context, namespace string) (Access, error)
+}
