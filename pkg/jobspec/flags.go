@@ -17,24 +17,24 @@ import (
 type Flags struct {
 	Name, GenerateName, Alias, Description string
 
-	BackoffLimit, Completions, Parallelism          string
-	ActiveDeadline, TTLAfterFinished                string
-	CompletionMode                                  string
-	BackoffLimitPerIndex, MaxFailedIndexes          string
-	Suspend                                         bool
-	PodReplacementPolicy                            string
-	PodFailurePolicy, SuccessPolicy                 []string
-	RestartPolicy, Image, ContainerName             string
-	Command, Args                                   []string
-	Ports, Env, EnvFrom, EnvValueFrom               []string
-	EnvFile                                         string
-	Request, Limit                                  string
-	ImagePullPolicy                                 string
-	ImagePullSecrets                                []string
-	ServiceAccount                                  string
-	Volumes, Mounts                                 []string
-	Labels, Annotations, NodeSelector, Tolerations  []string
-	Node                                            string
+	BackoffLimit, Completions, Parallelism         string
+	ActiveDeadline, TTLAfterFinished               string
+	CompletionMode                                 string
+	BackoffLimitPerIndex, MaxFailedIndexes         string
+	Suspend                                        bool
+	PodReplacementPolicy                           string
+	PodFailurePolicy, SuccessPolicy                []string
+	RestartPolicy, Image, ContainerName            string
+	Command, Args                                  []string
+	Ports, Env, EnvFrom, EnvValueFrom              []string
+	EnvFile                                        string
+	Request, Limit                                 string
+	ImagePullPolicy                                string
+	ImagePullSecrets                               []string
+	ServiceAccount                                 string
+	Volumes, Mounts                                []string
+	Labels, Annotations, NodeSelector, Tolerations []string
+	Node                                           string
 
 	// DashCommand is what followed "--" on the command line.
 	DashCommand []string
@@ -236,13 +236,14 @@ func (f *Flags) Apply(s *Spec, fs *pflag.FlagSet, readFile FileReader) error {
 	}
 
 	// Step 4.
+	fromBase := len(s.Volumes)
 	for _, v := range f.Volumes {
 		vol, err := ParseVolume(v)
 		if err != nil {
 			add(err)
 			continue
 		}
-		s.Volumes = upsert(s.Volumes, vol, func(a, b corev1.Volume) bool { return a.Name == b.Name })
+		s.Volumes = upsert(s.Volumes, fromBase, vol, func(a, b corev1.Volume) bool { return a.Name == b.Name })
 	}
 
 	// Step 5.
@@ -288,7 +289,7 @@ func (f *Flags) Apply(s *Spec, fs *pflag.FlagSet, readFile FileReader) error {
 			add(err)
 			continue
 		}
-		s.Tolerations = upsert(s.Tolerations, t, func(a, b corev1.Toleration) bool { return a.MatchToleration(&b) })
+		s.Tolerations = upsert(s.Tolerations, len(s.Tolerations), t, func(a, b corev1.Toleration) bool { return a.MatchToleration(&b) })
 	}
 	return errs.OrNil()
 }
@@ -341,18 +342,19 @@ func (f *Flags) applyContainer(c *corev1.Container, changed func(string) bool, r
 	if changed("arg") {
 		c.Args = append([]string(nil), f.Args...)
 	}
+	basePorts, baseMounts := len(c.Ports), len(c.VolumeMounts)
 	for _, v := range f.Ports {
 		p, err := ParsePort(v)
 		if err != nil {
 			add(err)
 			continue
 		}
-		c.Ports = upsert(c.Ports, p, func(a, b corev1.ContainerPort) bool {
+		c.Ports = upsert(c.Ports, basePorts, p, func(a, b corev1.ContainerPort) bool {
 			return a.ContainerPort == b.ContainerPort && a.Protocol == b.Protocol || a.Name != "" && a.Name == b.Name
 		})
 	}
 	setEnv := func(e corev1.EnvVar) {
-		c.Env = upsert(c.Env, e, func(a, b corev1.EnvVar) bool { return a.Name == b.Name })
+		c.Env = upsert(c.Env, len(c.Env), e, func(a, b corev1.EnvVar) bool { return a.Name == b.Name })
 	}
 	if changed("env-file") {
 		if readFile == nil {
@@ -390,7 +392,7 @@ func (f *Flags) applyContainer(c *corev1.Container, changed func(string) bool, r
 			add(err)
 			continue
 		}
-		c.EnvFrom = upsert(c.EnvFrom, e, func(a, b corev1.EnvFromSource) bool {
+		c.EnvFrom = upsert(c.EnvFrom, len(c.EnvFrom), e, func(a, b corev1.EnvFromSource) bool {
 			return a.Prefix == b.Prefix && (a.ConfigMapRef != nil && b.ConfigMapRef != nil && a.ConfigMapRef.Name == b.ConfigMapRef.Name ||
 				a.SecretRef != nil && b.SecretRef != nil && a.SecretRef.Name == b.SecretRef.Name)
 		})
@@ -416,7 +418,7 @@ func (f *Flags) applyContainer(c *corev1.Container, changed func(string) bool, r
 			add(err)
 			continue
 		}
-		c.VolumeMounts = upsert(c.VolumeMounts, m, func(a, b corev1.VolumeMount) bool { return a.MountPath == b.MountPath })
+		c.VolumeMounts = upsert(c.VolumeMounts, baseMounts, m, func(a, b corev1.VolumeMount) bool { return a.MountPath == b.MountPath })
 	}
 	return errs.OrNil()
 }
@@ -441,8 +443,12 @@ func mergeResources(base, add corev1.ResourceList) corev1.ResourceList {
 	return out
 }
 
-func upsert[T any](list []T, item T, same func(a, b T) bool) []T {
-	for i := range list {
+// upsert replaces the first of list[:n] that is the same as item, or
+// appends item. n limits the search to what the manifest had, so the same
+// port or volume given twice on the command line stays twice and Validate
+// reports it, while a flag still overrides the manifest's entry.
+func upsert[T any](list []T, n int, item T, same func(a, b T) bool) []T {
+	for i := range list[:n] {
 		if same(list[i], item) {
 			list[i] = item
 			return list

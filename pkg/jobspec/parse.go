@@ -67,14 +67,21 @@ func ParseSeconds32(flag, s string) (int32, error) {
 	return int32(n), nil
 }
 
-// FormatSeconds renders seconds the way a person would type them: "5m" for
-// 300, "20" stays "20s" only when it is not a whole minute.
+// FormatSeconds renders seconds the way a person would type them: whole
+// minutes and hours as a duration ("5m", "1h30m"), anything else as seconds.
 func FormatSeconds(n int64) string {
-	if n > 0 && n%60 == 0 {
-		d := (time.Duration(n) * time.Second).String() // "1h30m0s"
-		return strings.TrimSuffix(strings.TrimSuffix(d, "0s"), "0m")
+	if n <= 0 || n%60 != 0 {
+		return strconv.FormatInt(n, 10)
 	}
-	return strconv.FormatInt(n, 10)
+	h, m := n/3600, (n%3600)/60
+	out := ""
+	if h > 0 {
+		out = strconv.FormatInt(h, 10) + "h"
+	}
+	if m > 0 {
+		out += strconv.FormatInt(m, 10) + "m"
+	}
+	return out
 }
 
 func isDigits(s string) bool {

@@ -3,6 +3,7 @@ package jobspec
 import (
 	"fmt"
 	"path"
+	"regexp"
 	"strconv"
 	"strings"
 	"unicode"
@@ -24,7 +25,15 @@ func (s *Spec) Validate() error {
 	v.jobSpec(job)
 	v.podSpec(s, &job.Spec.Template.Spec)
 	v.labels("--label", "metadata.labels", job.Labels)
-	v.labels("--label", "spec.template.metadata.labels", job.Spec.Template.Labels)
+	// The flags put the same labels on the Job and its pods; report a bad
+	// one once, and only the pod template's own ones again.
+	podOnly := map[string]string{}
+	for k, val := range job.Spec.Template.Labels {
+		if jv, ok := job.Labels[k]; !ok || jv != val {
+			podOnly[k] = val
+		}
+	}
+	v.labels("--label", "spec.template.metadata.labels", podOnly)
 	v.annotations(job.Annotations)
 	return v.errs.OrNil()
 }
@@ -74,7 +83,20 @@ func (v *validator) text(flag, field, s string, max int, example string) {
 }
 
 func dnsLabelRule(msgs []string) string {
-	return "must be a DNS-1123 label: " + strings.Join(msgs, "; ")
+	return "must be a DNS-1123 label: " + apiMsg(msgs)
+}
+
+// regexNote is the tail apimachinery adds to its messages: the examples and
+// the regular expression, which our own example replaces more readably.
+var regexNote = regexp.MustCompile(` \(e\.g\. [^)]*regex used for validation is '[^']*'\)`)
+
+// apiMsg joins apimachinery's validation messages into one short clause.
+func apiMsg(msgs []string) string {
+	out := make([]string, len(msgs))
+	for i, m := range msgs {
+		out[i] = regexNote.ReplaceAllString(m, "")
+	}
+	return strings.Join(out, "; ")
 }
 
 func (v *validator) jobSpec(job *batchv1.Job) {
@@ -226,6 +248,16 @@ func (v *validator) podSpec(s *Spec, pod *corev1.PodSpec) {
 		v.container(fmt.Sprintf("%s.initContainers[%d]", tpl, i), &pod.InitContainers[i], false, names, volumes, mounted)
 	}
 	for i := range pod.Containers {
+		// An unnamed main container takes the Job's name: a bad Job name is
+		// already reported, so do not report it twice.
+		derived := i == 0 && len(s.Containers) > 0 && s.Containers[0].Name == ""
+		if derived && len(validation.IsDNS1123Label(pod.Containers[0].Name)) > 0 {
+			names[pod.Containers[0].Name] = "the Job's name"
+			c := pod.Containers[0]
+			c.Name = "derived"
+			v.container(fmt.Sprintf("%s.containers[%d]", tpl, i), &c, true, names, volumes, mounted)
+			continue
+		}
 		v.container(fmt.Sprintf("%s.containers[%d]", tpl, i), &pod.Containers[i], i == 0, names, volumes, mounted)
 	}
 	for i, vol := range pod.Volumes {
@@ -235,12 +267,12 @@ func (v *validator) podSpec(s *Spec, pod *corev1.PodSpec) {
 	}
 	if pod.ServiceAccountName != "" {
 		if msgs := validation.IsDNS1123Subdomain(pod.ServiceAccountName); len(msgs) > 0 {
-			v.add("--service-account", tpl+".serviceAccountName", pod.ServiceAccountName, "must be a DNS-1123 subdomain: "+strings.Join(msgs, "; "), "batch-runner")
+			v.add("--service-account", tpl+".serviceAccountName", pod.ServiceAccountName, "must be a DNS-1123 subdomain: "+apiMsg(msgs), "batch-runner")
 		}
 	}
 	for i, r := range pod.ImagePullSecrets {
 		if msgs := validation.IsDNS1123Subdomain(r.Name); len(msgs) > 0 {
-			v.add("--image-pull-secret", fmt.Sprintf("%s.imagePullSecrets[%d].name", tpl, i), r.Name, "must be a DNS-1123 subdomain: "+strings.Join(msgs, "; "), "harbor-creds")
+			v.add("--image-pull-secret", fmt.Sprintf("%s.imagePullSecrets[%d].name", tpl, i), r.Name, "must be a DNS-1123 subdomain: "+apiMsg(msgs), "harbor-creds")
 		}
 	}
 	v.labels("--node-selector", tpl+".nodeSelector", pod.NodeSelector)
@@ -308,7 +340,7 @@ func (v *validator) container(field string, c *corev1.Container, main bool, name
 		ports[key] = true
 		if p.Name != "" {
 			if msgs := validation.IsValidPortName(p.Name); len(msgs) > 0 {
-				v.add(flag("--port"), pf+".name", p.Name, "port name "+strings.Join(msgs, "; "), "http:8080")
+				v.add(flag("--port"), pf+".name", p.Name, "port name "+apiMsg(msgs), "http:8080")
 			} else if portNames[p.Name] {
 				v.add(flag("--port"), pf+".name", p.Name, "port names must be unique", "metrics:9090")
 			}
@@ -322,7 +354,7 @@ func (v *validator) container(field string, c *corev1.Container, main bool, name
 			envFlag = "--env-value-from"
 		}
 		if msgs := validation.IsRelaxedEnvVarName(e.Name); len(msgs) > 0 {
-			v.add(flag(envFlag), ef+".name", e.Name, "environment variable names "+strings.Join(msgs, "; "), "LOG_LEVEL=debug")
+			v.add(flag(envFlag), ef+".name", e.Name, "environment variable names "+apiMsg(msgs), "LOG_LEVEL=debug")
 		}
 		if vf := e.ValueFrom; vf != nil {
 			v.keyRef(flag(envFlag), ef, vf)
@@ -338,11 +370,11 @@ func (v *validator) container(field string, c *corev1.Container, main bool, name
 			name = e.SecretRef.Name
 		}
 		if msgs := validation.IsDNS1123Subdomain(name); len(msgs) > 0 {
-			v.add(flag("--env-from"), ef, name, "must name a ConfigMap or Secret: "+strings.Join(msgs, "; "), "configmap:app-config")
+			v.add(flag("--env-from"), ef, name, "must name a ConfigMap or Secret: "+apiMsg(msgs), "configmap:app-config")
 		}
 		if e.Prefix != "" {
 			if msgs := validation.IsRelaxedEnvVarName(e.Prefix); len(msgs) > 0 {
-				v.add(flag("--env-from"), ef+".prefix", e.Prefix, "the prefix must start a valid variable name: "+strings.Join(msgs, "; "), "configmap:app-config:APP_")
+				v.add(flag("--env-from"), ef+".prefix", e.Prefix, "the prefix must start a valid variable name: "+apiMsg(msgs), "configmap:app-config:APP_")
 			}
 		}
 	}
@@ -370,10 +402,10 @@ func (v *validator) container(field string, c *corev1.Container, main bool, name
 func (v *validator) keyRef(flag, field string, vf *corev1.EnvVarSource) {
 	check := func(kind, name, key string) {
 		if msgs := validation.IsDNS1123Subdomain(name); len(msgs) > 0 {
-			v.add(flag, field+".valueFrom", name, kind+" name "+strings.Join(msgs, "; "), "DB_PASSWORD=secret:db:password")
+			v.add(flag, field+".valueFrom", name, kind+" name "+apiMsg(msgs), "DB_PASSWORD=secret:db:password")
 		}
 		if msgs := validation.IsConfigMapKey(key); len(msgs) > 0 {
-			v.add(flag, field+".valueFrom", key, "key "+strings.Join(msgs, "; "), "DB_PASSWORD=secret:db:password")
+			v.add(flag, field+".valueFrom", key, "key "+apiMsg(msgs), "DB_PASSWORD=secret:db:password")
 		}
 	}
 	switch {
@@ -399,7 +431,7 @@ func (v *validator) resources(flag func(string) string, field string, r corev1.R
 	}{{"--request", field + ".requests", r.Requests}, {"--limit", field + ".limits", r.Limits}} {
 		for name, q := range list.l {
 			if msgs := validation.IsQualifiedName(string(name)); len(msgs) > 0 {
-				v.add(flag(list.flag), list.field, string(name), "resource name "+strings.Join(msgs, "; "), "cpu=100m")
+				v.add(flag(list.flag), list.field, string(name), "resource name "+apiMsg(msgs), "cpu=100m")
 			}
 			if q.Sign() < 0 {
 				v.add(flag(list.flag), list.field+"."+string(name), q.String(), "must not be negative", "cpu=100m")
@@ -439,13 +471,13 @@ func (v *validator) volume(field string, vol corev1.Volume, seen map[string]bool
 	seen[vol.Name] = true
 	subdomain := func(kind, name string) {
 		if msgs := validation.IsDNS1123Subdomain(name); len(msgs) > 0 {
-			v.add("--volume", field, text, kind+" name "+strings.Join(msgs, "; "), "data=pvc:my-claim")
+			v.add("--volume", field, text, kind+" name "+apiMsg(msgs), "data=pvc:my-claim")
 		}
 	}
 	items := func(its []corev1.KeyToPath) {
 		for _, it := range its {
 			if msgs := validation.IsConfigMapKey(it.Key); len(msgs) > 0 {
-				v.add("--volume", field+".items", it.Key, "key "+strings.Join(msgs, "; "), "config=configmap:app:app.yaml=app.yaml")
+				v.add("--volume", field+".items", it.Key, "key "+apiMsg(msgs), "config=configmap:app:app.yaml=app.yaml")
 			}
 			if it.Path == "" || path.IsAbs(it.Path) || hasDotDot(it.Path) {
 				v.add("--volume", field+".items", it.Path, "an item path must be relative and must not contain '..'", "config=configmap:app:app.yaml=conf/app.yaml")
@@ -479,10 +511,10 @@ func (v *validator) labels(flag, field string, labels map[string]string) {
 	for _, k := range sortedKeys(labels) {
 		val := labels[k]
 		if msgs := validation.IsQualifiedName(k); len(msgs) > 0 {
-			v.add(flag, field, k+"="+val, "key "+strings.Join(msgs, "; "), "app=report")
+			v.add(flag, field, k+"="+val, "key "+apiMsg(msgs), "app=report")
 		}
 		if msgs := validation.IsValidLabelValue(val); len(msgs) > 0 {
-			v.add(flag, field+"["+k+"]", val, "value "+strings.Join(msgs, "; "), "app=report")
+			v.add(flag, field+"["+k+"]", val, "value "+apiMsg(msgs), "app=report")
 		}
 	}
 }
@@ -498,7 +530,7 @@ func (v *validator) annotations(a map[string]string) {
 			continue
 		}
 		if msgs := validation.IsQualifiedName(strings.ToLower(k)); len(msgs) > 0 {
-			v.add("--annotation", "metadata.annotations", k, "key "+strings.Join(msgs, "; "), "team=data")
+			v.add("--annotation", "metadata.annotations", k, "key "+apiMsg(msgs), "team=data")
 		}
 	}
 	if total > maxAnnotationsBytes {
@@ -510,7 +542,7 @@ func (v *validator) toleration(field string, t corev1.Toleration) {
 	text, _ := FormatToleration(t)
 	if t.Key != "" {
 		if msgs := validation.IsQualifiedName(t.Key); len(msgs) > 0 {
-			v.add("--toleration", field+".key", t.Key, "key "+strings.Join(msgs, "; "), "dedicated=batch:NoSchedule")
+			v.add("--toleration", field+".key", t.Key, "key "+apiMsg(msgs), "dedicated=batch:NoSchedule")
 		}
 	}
 	switch t.Operator {
@@ -523,7 +555,7 @@ func (v *validator) toleration(field string, t corev1.Toleration) {
 			v.add("--toleration", field+".key", text, "a toleration with a value needs a key", "dedicated=batch:NoSchedule")
 		}
 		if msgs := validation.IsValidLabelValue(t.Value); len(msgs) > 0 {
-			v.add("--toleration", field+".value", t.Value, "value "+strings.Join(msgs, "; "), "dedicated=batch:NoSchedule")
+			v.add("--toleration", field+".value", t.Value, "value "+apiMsg(msgs), "dedicated=batch:NoSchedule")
 		}
 	default:
 		v.add("--toleration", field+".operator", string(t.Operator), "must be Equal or Exists", "dedicated=batch:NoSchedule")
