@@ -63,6 +63,12 @@ func indentLines(s string) string {
 // NewRootCommand is `kubectl job-wizard`: the create command itself, with
 // version, completion and follow as subcommands.
 func NewRootCommand(streams genericiooptions.IOStreams) *cobra.Command {
+	return newRootCommand(streams, nil)
+}
+
+// newRootCommand takes a runF that replaces Run after Complete and
+// Validate, so tests check flag handling without running anything.
+func newRootCommand(streams genericiooptions.IOStreams, runF func(*CreateOptions) error) *cobra.Command {
 	o := NewCreateOptions(streams)
 	root := &cobra.Command{
 		Use:   "job-wizard [NAME] [flags] [-- COMMAND [ARG...]]",
@@ -100,6 +106,9 @@ Exit status: 0 created (and, with --wait, Complete); 1 the Job failed or the clu
 			}
 			if err := o.Validate(); err != nil {
 				return err
+			}
+			if runF != nil {
+				return runF(o)
 			}
 			return o.Run(c.Context())
 		},
