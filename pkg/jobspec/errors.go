@@ -34,7 +34,7 @@ func (e *FieldError) Error() string {
 	b.WriteString(": ")
 	b.WriteString(e.Rule)
 	if e.Example != "" {
-		if e.Flag != "" {
+		if e.Flag != "" && e.Flag != "NAME" {
 			fmt.Fprintf(&b, " (e.g. %s %s)", e.Flag, e.Example)
 		} else {
 			fmt.Fprintf(&b, " (e.g. %s)", e.Example)
