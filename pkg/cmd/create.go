@@ -212,7 +212,7 @@ func (o *CreateOptions) decideInteractive() bool {
 }
 
 func (o *CreateOptions) importFile() (*jobspec.Spec, error) {
-	source := "-f " + o.Filename
+	source := o.Filename
 	var r io.Reader
 	if o.Filename == "-" {
 		r = o.Streams.In

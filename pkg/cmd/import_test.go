@@ -51,7 +51,7 @@ func TestImportFidelity(t *testing.T) {
 		}
 		for _, o := range overrides {
 			t.Run(filepath.Base(f)+"/"+o.name, func(t *testing.T) {
-				want, err := jobspec.DecodeJob("-f "+f, data)
+				want, err := jobspec.DecodeJob(f, data)
 				if err != nil {
 					t.Fatal(err)
 				}

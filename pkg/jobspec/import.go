@@ -12,6 +12,7 @@ import (
 
 	batchv1 "k8s.io/api/batch/v1"
 	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
+	sigsjson "sigs.k8s.io/json"
 	"sigs.k8s.io/yaml"
 )
 
@@ -22,7 +23,7 @@ const MaxManifestBytes = 3 << 20
 
 // Import reads a Job or CronJob manifest (YAML or JSON, one document) into a
 // Spec whose Base is the Job, so Build gives the same Job back. source names
-// the input in messages ("-f job.yaml"). From a CronJob, the Job is its
+// the input in messages (the file name, or "-" for stdin). From a CronJob, the Job is its
 // jobTemplate, named generateName CRONJOB- (the caller may set a name).
 func Import(source string, data []byte) (*Spec, error) {
 	job, err := DecodeJob(source, data)
@@ -36,7 +37,7 @@ func Import(source string, data []byte) (*Spec, error) {
 // wrong types, a kind other than Job or CronJob, and more than one document
 // are errors that name the field. status is dropped: a new Job has none.
 func DecodeJob(source string, data []byte) (*batchv1.Job, error) {
-	bad := func(rule string) error { return &FieldError{Flag: source, Rule: rule} }
+	bad := func(rule string) error { return &FieldError{Flag: "-f", Value: source, Rule: rule} }
 	if len(data) > MaxManifestBytes {
 		return nil, bad(fmt.Sprintf("is %d bytes, more than the %d the API server accepts for one object", len(data), MaxManifestBytes))
 	}
@@ -57,24 +58,26 @@ func DecodeJob(source string, data []byte) (*batchv1.Job, error) {
 	switch {
 	case tm.Kind == "" && tm.APIVersion == "":
 		return nil, bad("has no kind and apiVersion; expected kind: Job (apiVersion: batch/v1) or kind: CronJob")
+	case tm.Kind != "Job" && tm.Kind != "CronJob":
+		return nil, bad(fmt.Sprintf("kind %q (apiVersion %q) is not a Job or CronJob of batch/v1", tm.Kind, tm.APIVersion))
 	case tm.APIVersion != "batch/v1":
-		return nil, bad(fmt.Sprintf("apiVersion %q is not batch/v1; a Job or CronJob of batch/v1 is expected", tm.APIVersion))
+		return nil, bad(fmt.Sprintf("apiVersion %q is not batch/v1; a %s of batch/v1 is expected", tm.APIVersion, tm.Kind))
 	}
 	switch tm.Kind {
 	case "Job":
 		job := &batchv1.Job{}
-		if err := yaml.UnmarshalStrict(doc, job); err != nil {
-			return nil, bad(cleanDecodeError(err))
+		if err := decodeStrict(doc, job); err != nil {
+			return nil, bad(err.Error())
 		}
 		job.Status = batchv1.JobStatus{}
 		return job, nil
 	case "CronJob":
 		cj := &batchv1.CronJob{}
-		if err := yaml.UnmarshalStrict(doc, cj); err != nil {
-			return nil, bad(cleanDecodeError(err))
+		if err := decodeStrict(doc, cj); err != nil {
+			return nil, bad(err.Error())
 		}
 		if len(cj.Spec.JobTemplate.Spec.Template.Spec.Containers) == 0 {
-			return nil, &FieldError{Flag: source, Field: "spec.jobTemplate.spec.template.spec.containers",
+			return nil, &FieldError{Flag: "-f", Value: source, Field: "spec.jobTemplate.spec.template.spec.containers",
 				Rule: fmt.Sprintf("CronJob %q has no job template with containers to start from", cj.Name)}
 		}
 		return JobFromCronJob(cj), nil
@@ -200,15 +203,47 @@ func stripComments(d []byte) []byte {
 	return out
 }
 
-var decodePrefix = regexp.MustCompile(`^(error converting YAML to JSON: |error unmarshaling JSON: while decoding JSON: |json: )+`)
+// decodeStrict decodes YAML or JSON as the API server's strict field
+// validation would: duplicate keys, unknown fields and wrong types are
+// errors naming the field path (spec.template.spec.containers[0].imag).
+func decodeStrict(doc []byte, into any) error {
+	js, err := yaml.YAMLToJSONStrict(doc)
+	if err != nil {
+		return errors.New(cleanDecodeError(err))
+	}
+	strictErrs, err := sigsjson.UnmarshalStrict(js, into)
+	if err != nil {
+		return errors.New(cleanDecodeError(err))
+	}
+	if len(strictErrs) > 0 {
+		msgs := make([]string, 0, len(strictErrs))
+		for i, e := range strictErrs {
+			if i == 3 {
+				msgs = append(msgs, fmt.Sprintf("and %d more", len(strictErrs)-3))
+				break
+			}
+			msgs = append(msgs, cleanDecodeError(e))
+		}
+		return errors.New(strings.Join(msgs, "; "))
+	}
+	return nil
+}
+
+var (
+	decodePrefix = regexp.MustCompile(`^(error converting YAML to JSON: |error unmarshaling JSON: |while decoding JSON: |json: |yaml: )+`)
+	typeError    = regexp.MustCompile(`cannot unmarshal (\w+) into Go struct field [\w]+\.([^ ]+) of type ([\w.\[\]]+)`)
+	yamlLines    = regexp.MustCompile(`unmarshal errors:\s*`)
+)
 
 // cleanDecodeError turns the decoder's layered message into one line that
-// names the field: `unknown field "spec.foo"`, `cannot unmarshal string into
-// Go struct field JobSpec.spec.completions of type int32`.
+// names the field: `unknown field "spec.foo"`, `spec.completions: a string
+// where a int32 belongs`.
 func cleanDecodeError(err error) string {
 	msg := decodePrefix.ReplaceAllString(err.Error(), "")
-	msg = strings.ReplaceAll(msg, "error unmarshaling JSON: while decoding JSON: json: ", "")
-	msg = strings.ReplaceAll(msg, "\n", " ")
+	msg = typeError.ReplaceAllString(msg, "$2: a $1 where a $3 belongs")
+	msg = yamlLines.ReplaceAllString(msg, "")
+	msg = strings.ReplaceAll(msg, "already set in map", "is given twice")
+	msg = strings.Join(strings.Fields(msg), " ")
 	if len(msg) > 300 {
 		msg = msg[:300] + "…"
 	}
