@@ -41,6 +41,9 @@ func (o *CreateOptions) createInCluster(ctx context.Context, job *batchv1.Job) e
 	if o.dryRun == DryRunServer {
 		op = "created (server dry run)"
 	}
+	if o.Wait && o.dryRun == DryRunNone {
+		return o.printAndFollow(ctx, created, op)
+	}
 	return printJob(o.Streams.Out, created, o.Output, op)
 }
 

@@ -121,6 +121,7 @@ Exit status: 0 created (and, with --wait, Complete); 1 the Job failed or the clu
 	o.AddFlags(root.Flags())
 	root.Flags().SortFlags = false
 	root.AddCommand(NewVersionCommand(streams))
+	root.AddCommand(NewFollowCommand(streams))
 	return root
 }
 

@@ -1,0 +1,183 @@
+package cmd
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+	batchv1 "k8s.io/api/batch/v1"
+	"k8s.io/cli-runtime/pkg/genericiooptions"
+
+	"github.com/jobwizard/kubectl-job-wizard/pkg/cluster"
+	"github.com/jobwizard/kubectl-job-wizard/pkg/follow"
+	"github.com/jobwizard/kubectl-job-wizard/pkg/jobspec"
+)
+
+// WaitSettings are the follow-through flags: --timeout, --logs and
+// --stuck-timeout.
+type WaitSettings struct {
+	Timeout      time.Duration
+	StuckTimeout time.Duration
+	Logs         bool
+}
+
+// DefaultStuckTimeout is --stuck-timeout's default.
+const DefaultStuckTimeout = 5 * time.Minute
+
+// FollowJob follows a Job the plugin has just created until it ends, with
+// progress on streams.ErrOut and --logs on streams.Out, and returns what
+// the command should end with: nil when the Job is Complete, else an
+// ExitError with CLI.md's status (1 failed or deleted, 3 --timeout or
+// --stuck-timeout, 130 interrupted) whose message is the last line to show.
+// The create command calls it for --wait and the wizard after Create.
+func FollowJob(ctx context.Context, c *cluster.Client, job *batchv1.Job, streams genericiooptions.IOStreams, s WaitSettings) error {
+	r, err := follow.Run(ctx, follow.NewRESTSource(c), job, s.options(streams, job.Namespace, job.Name))
+	if err != nil {
+		return err
+	}
+	return resultErr(r)
+}
+
+func (s WaitSettings) options(streams genericiooptions.IOStreams, namespace, name string) follow.Options {
+	o := follow.Options{
+		Timeout:      s.Timeout,
+		StuckTimeout: s.StuckTimeout,
+		Logs:         s.Logs,
+		Out:          streams.Out,
+		ErrOut:       streams.ErrOut,
+		Again:        "kubectl job-wizard follow " + name + " -n " + namespace,
+	}
+	if s.Logs {
+		o.Again += " --logs"
+	}
+	o.DetectTerminals()
+	return o
+}
+
+// resultErr maps how a follow ended to the exit status of CLI.md.
+func resultErr(r *follow.Result) error {
+	err := r.Err()
+	switch r.Outcome {
+	case follow.Complete:
+		return nil
+	case follow.TimedOut, follow.Stuck:
+		return &ExitError{Code: ExitTimeout, Err: err}
+	case follow.Interrupted:
+		return &ExitError{Code: ExitInterrupted, Err: err}
+	}
+	return &ExitError{Code: ExitFailed, Err: err}
+}
+
+// follow is --wait: the create path calls it with the Job the server
+// returned.
+func (o *CreateOptions) follow(ctx context.Context, created *batchv1.Job) error {
+	c, _, err := o.client()
+	if err != nil {
+		return err
+	}
+	return FollowJob(ctx, c, created, o.Streams, WaitSettings{Timeout: o.Timeout, StuckTimeout: o.StuckTimeout, Logs: o.Logs})
+}
+
+// FollowOptions is `kubectl job-wizard follow NAME`.
+type FollowOptions struct {
+	Streams genericiooptions.IOStreams
+	Conn    cluster.ConnectionFlags
+	Wait    WaitSettings
+	Name    string
+}
+
+// NewFollowCommand is `kubectl job-wizard follow NAME`: --wait for a Job
+// that already exists.
+func NewFollowCommand(streams genericiooptions.IOStreams) *cobra.Command {
+	o := &FollowOptions{Streams: streams, Wait: WaitSettings{StuckTimeout: DefaultStuckTimeout}}
+	c := &cobra.Command{
+		Use:   "follow NAME",
+		Short: "Follow an existing Job to its end: progress, logs, stuck pods and the exit status --wait gives",
+		Long: `Follow a Job that already exists until it is Complete or Failed, as --wait does after creating one:
+a live progress bar on a terminal (one plain line per change otherwise), pods that cannot pull their
+image or be scheduled called out at once, and, when the Job fails, the reason, the failed pods with
+their exit codes and the last lines of their logs.
+
+Exit status: 0 Complete; 1 Failed, deleted, or not found; 2 bad flags; 3 --timeout or --stuck-timeout
+ran out; 130 interrupted (the Job keeps running).`,
+		Example: `  # Wait for a Job in CI and fail the step if it fails
+  kubectl job-wizard follow migrate-x7k2p -n prod --timeout=15m
+
+  # Watch it with the logs of every pod
+  kubectl job-wizard follow pi --logs`,
+		Args: func(_ *cobra.Command, args []string) error {
+			if len(args) != 1 {
+				return inputErrorf("follow takes the name of one Job, e.g. kubectl job-wizard follow pi; got %d arguments", len(args))
+			}
+			return nil
+		},
+		RunE: func(c *cobra.Command, args []string) error {
+			if err := o.Complete(args); err != nil {
+				return err
+			}
+			return o.Run(c.Context())
+		},
+	}
+	fs := c.Flags()
+	fs.DurationVar(&o.Wait.Timeout, "timeout", 0, "Bound on the wait, e.g. 15m (default: none); exit 3 when it runs out")
+	fs.BoolVar(&o.Wait.Logs, "logs", false, "Stream the logs of every pod and container of the Job, prefixed [pod/container], until it ends")
+	fs.DurationVar(&o.Wait.StuckTimeout, "stuck-timeout", o.Wait.StuckTimeout, "End as failed (exit 3) when a pod cannot pull its image, lacks its config, or cannot be scheduled for this long; 0 disables")
+	o.Conn.AddTo(fs)
+	fs.SortFlags = false
+	return c
+}
+
+// Complete checks the name and flags; it reads no kubeconfig.
+func (o *FollowOptions) Complete(args []string) error {
+	name := args[0]
+	if kind, rest, ok := strings.Cut(name, "/"); ok {
+		switch strings.ToLower(kind) {
+		case "job", "jobs", "jobs.batch", "job.batch":
+			name = rest
+		default:
+			return inputErrorf("follow %s: follows Jobs only; give NAME or job/NAME", jobspec.QuoteValue(args[0]))
+		}
+	}
+	if name == "" {
+		return inputErrorf("follow %s: the Job's name is empty", jobspec.QuoteValue(args[0]))
+	}
+	o.Name = name
+	if o.Wait.Timeout < 0 {
+		return inputErrorf("--timeout %s: must not be negative", o.Wait.Timeout)
+	}
+	if o.Wait.StuckTimeout < 0 {
+		return inputErrorf("--stuck-timeout %s: must not be negative", o.Wait.StuckTimeout)
+	}
+	return nil
+}
+
+// Run follows the Job.
+func (o *FollowOptions) Run(ctx context.Context) error {
+	cfg, err := o.Conn.RESTConfig()
+	if err != nil {
+		return err
+	}
+	ns, _, err := o.Conn.Namespace()
+	if err != nil {
+		return err
+	}
+	c, err := cluster.NewClient(cfg)
+	if err != nil {
+		return err
+	}
+	r, err := follow.RunName(ctx, follow.NewRESTSource(c), ns, o.Name, o.Wait.options(o.Streams, ns, o.Name))
+	if err != nil {
+		return err
+	}
+	return resultErr(r)
+}
+
+// printAndFollow prints the created Job as the create command does without
+// --wait, then follows it.
+func (o *CreateOptions) printAndFollow(ctx context.Context, created *batchv1.Job, op string) error {
+	if err := printJob(o.Streams.Out, created, o.Output, op); err != nil {
+		return err
+	}
+	return o.follow(ctx, created)
+}

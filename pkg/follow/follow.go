@@ -1,0 +1,730 @@
+// Package follow follows a Job to its end, as --wait and `kubectl job-wizard
+// follow` do: it watches the Job and its pods (never polls), shows progress
+// (a live bar on a terminal, one plain line per change elsewhere), streams
+// container logs with --logs, calls out pods that are stuck, and reports why
+// a failed Job failed.
+package follow
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/go-logr/logr"
+	batchv1 "k8s.io/api/batch/v1"
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/fields"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/apimachinery/pkg/util/wait"
+	"k8s.io/apimachinery/pkg/watch"
+	"k8s.io/client-go/tools/cache"
+	"k8s.io/klog/v2"
+)
+
+// Options configure one follow.
+type Options struct {
+	// Timeout bounds the whole wait; 0 waits as long as it takes.
+	Timeout time.Duration
+	// StuckTimeout ends the wait when a pod has been stuck (see stuck) this
+	// long; 0 never ends it, though the reason is still shown.
+	StuckTimeout time.Duration
+	// Logs streams every container's log to Out.
+	Logs bool
+
+	// Out gets container logs; ErrOut progress, events and the failure
+	// report.
+	Out, ErrOut io.Writer
+	// OutTerminal and ErrTerminal say whether Out and ErrOut are terminals:
+	// a live bar and escaped, colored output there, plain lines elsewhere.
+	// DetectTerminals fills them in.
+	OutTerminal, ErrTerminal bool
+	// Color colors the log prefixes, one color per pod, on a terminal.
+	Color bool
+
+	// Again is the command that follows the Job again, told when the wait
+	// ends with the Job still running (Ctrl-C, --timeout, a stuck pod).
+	Again string
+
+	// now is the clock; tests set it.
+	now func() time.Time
+}
+
+// DetectTerminals sets OutTerminal, ErrTerminal and Color from the writers
+// and the environment (NO_COLOR, TERM=dumb).
+func (o *Options) DetectTerminals() {
+	o.OutTerminal = IsTerminal(o.Out)
+	o.ErrTerminal = IsTerminal(o.ErrOut)
+	o.Color = o.OutTerminal && os.Getenv("NO_COLOR") == "" && os.Getenv("TERM") != "dumb"
+}
+
+// Outcome is how a follow ended.
+type Outcome string
+
+const (
+	Complete    Outcome = "Complete"
+	Failed      Outcome = "Failed"
+	Deleted     Outcome = "Deleted"     // the Job was deleted while followed
+	TimedOut    Outcome = "TimedOut"    // Options.Timeout ran out
+	Stuck       Outcome = "Stuck"       // a pod was stuck for Options.StuckTimeout
+	Interrupted Outcome = "Interrupted" // the caller's context ended (Ctrl-C)
+)
+
+// Result tells how the follow ended and why.
+type Result struct {
+	Outcome Outcome
+	// Job is the last state of the Job seen.
+	Job *batchv1.Job
+	// Reason and Message: of the Failed (or FailureTarget) condition; of
+	// the stuck pod (ImagePullBackOff ...).
+	Reason, Message string
+	// Pod is the stuck pod.
+	Pod string
+	// Elapsed is how long the follow took.
+	Elapsed time.Duration
+
+	again   string
+	timeout time.Duration
+	stuckAt time.Duration
+}
+
+// Err is nil for a Complete Job and otherwise one line saying what
+// happened, for the last line of the command's output.
+func (r *Result) Err() error {
+	name := "job/" + r.Job.Name
+	switch r.Outcome {
+	case Complete:
+		return nil
+	case Failed:
+		msg := name + " failed"
+		if r.Reason != "" {
+			msg += ": " + r.Reason
+		}
+		if r.Message != "" {
+			msg += ": " + r.Message
+		}
+		return errors.New(oneLine(msg))
+	case Deleted:
+		return fmt.Errorf("%s was deleted while waiting for it", name)
+	case TimedOut:
+		return fmt.Errorf("timed out after %s waiting for %s, which keeps running; follow it again with: %s", r.timeout, name, r.again)
+	case Stuck:
+		return errors.New(oneLine(fmt.Sprintf("pod %s has been stuck for %s: %s: %s; %s is left as it is (see kubectl describe pod %s -n %s)",
+			r.Pod, r.stuckAt, r.Reason, r.Message, name, r.Pod, r.Job.Namespace)))
+	case Interrupted:
+		return fmt.Errorf("interrupted; %s keeps running; follow it again with: %s", name, r.again)
+	}
+	return fmt.Errorf("%s: %s", name, r.Outcome)
+}
+
+// IsTerminal reports whether w is a terminal.
+func IsTerminal(w io.Writer) bool {
+	f, ok := w.(interface{ Fd() uintptr })
+	return ok && isTerminalFd(f.Fd())
+}
+
+// RunName follows the Job called name, as `kubectl job-wizard follow` does.
+// The first read is retried while the server cannot be reached, within
+// Options.Timeout; a Job that does not exist is an error.
+func RunName(ctx context.Context, src Source, namespace, name string, o Options) (*Result, error) {
+	getCtx := ctx
+	if o.Timeout > 0 {
+		var cancel context.CancelFunc
+		getCtx, cancel = context.WithTimeout(ctx, o.Timeout)
+		defer cancel()
+	}
+	var job *batchv1.Job
+	var lastErr error
+	warned := false
+	backoff := wait.Backoff{Duration: 500 * time.Millisecond, Factor: 2, Jitter: 0.2, Steps: 1 << 30, Cap: 30 * time.Second}
+	err := wait.ExponentialBackoffWithContext(getCtx, backoff, func(ctx context.Context) (bool, error) {
+		j, err := src.GetJob(ctx, namespace, name)
+		if err == nil {
+			job = j
+			return true, nil
+		}
+		if !retriable(err) {
+			return false, err
+		}
+		lastErr = err
+		if !warned && o.ErrOut != nil {
+			fmt.Fprintln(o.ErrOut, oneLine("cannot reach the API server ("+err.Error()+"); retrying"))
+			warned = true
+		}
+		return false, nil
+	})
+	if err != nil {
+		if ctx.Err() != nil {
+			return &Result{Outcome: Interrupted, Job: &batchv1.Job{ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: namespace}}, again: o.Again}, nil
+		}
+		if getCtx.Err() != nil {
+			return &Result{Outcome: TimedOut, Job: &batchv1.Job{ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: namespace}}, again: o.Again, timeout: o.Timeout}, nil
+		}
+		if lastErr != nil && errors.Is(err, context.DeadlineExceeded) {
+			err = lastErr
+		}
+		return nil, err
+	}
+	return Run(ctx, src, job, o)
+}
+
+// retriable tells errors of an unreachable or overloaded server, which go
+// away by waiting, from answers such as NotFound or Forbidden, which do not.
+func retriable(err error) bool {
+	var status apierrors.APIStatus
+	if errors.As(err, &status) {
+		return apierrors.IsServerTimeout(err) || apierrors.IsTimeout(err) || apierrors.IsTooManyRequests(err) ||
+			apierrors.IsServiceUnavailable(err) || apierrors.IsInternalError(err) || apierrors.IsUnexpectedServerError(err)
+	}
+	return true // connection refused, reset, TLS handshake timeout ...
+}
+
+var errTimedOut = errors.New("--timeout ran out")
+
+// event is one thing the watches saw, handed to the single goroutine that
+// owns the follow's state.
+type event struct {
+	kind eventKind
+	job  *batchv1.Job
+	pod  *corev1.Pod
+	err  error
+}
+
+type eventKind int
+
+const (
+	jobChanged eventKind = iota
+	jobGone
+	jobSynced
+	podChanged
+	podGone
+	connLost
+	connBack
+	fatal
+)
+
+// podRecord is what the follow remembers of a pod, deleted pods included,
+// so a failed pod can be reported even after the Job controller removed it.
+type podRecord struct {
+	pod        *corev1.Pod
+	color      int
+	gone       bool
+	shownFail  bool
+	stuckKey   string // the stuck reason class last shown
+	stuckWhy   string // reason of the current stuck spell
+	stuckMsg   string
+	stuckSince time.Time
+}
+
+type follower struct {
+	src     Source
+	o       Options
+	ns      string
+	name    string
+	uid     types.UID
+	job     *batchv1.Job
+	jobSeen bool
+	pods    map[types.UID]*podRecord
+	colors  int
+
+	events chan event
+	ctx    context.Context // ends when the follow does
+	out    *output
+	logs   *logStreamer
+	start  time.Time
+
+	suspendShown  bool
+	deletingShown bool
+	targetShown   bool
+	offline       bool
+	result        *Result
+}
+
+// quietKlog keeps client-go's own logging (a watch that broke, a relist)
+// off the screen, where it would run through the progress bar; the follow
+// reports connection trouble itself.
+var quietKlog sync.Once
+
+// Run follows job, as the create command just got it back or as read by
+// RunName, until it ends, the timeout or a stuck pod ends the wait, or ctx
+// is done. The error is for what cannot be waited out, such as no right to
+// watch Jobs; how the Job ended is in the Result.
+func Run(ctx context.Context, src Source, job *batchv1.Job, o Options) (*Result, error) {
+	quietKlog.Do(func() { klog.SetLogger(logr.Discard()) })
+	if o.now == nil {
+		o.now = time.Now
+	}
+	if o.Out == nil {
+		o.Out = io.Discard
+	}
+	if o.ErrOut == nil {
+		o.ErrOut = io.Discard
+	}
+	runCtx, stop := context.WithCancel(ctx)
+	defer stop()
+	waitCtx := ctx
+	if o.Timeout > 0 {
+		var cancel context.CancelFunc
+		waitCtx, cancel = context.WithTimeoutCause(ctx, o.Timeout, errTimedOut)
+		defer cancel()
+	}
+
+	f := &follower{
+		src: src, o: o, ns: job.Namespace, name: job.Name, uid: job.UID, job: job,
+		pods:   map[types.UID]*podRecord{},
+		events: make(chan event, 256),
+		ctx:    runCtx,
+		start:  o.now(),
+	}
+	f.out = newOutput(o.Out, o.ErrOut, o.OutTerminal, o.ErrTerminal, o.Color, o.now)
+	if o.ErrTerminal {
+		max := -1
+		if job.Spec.Completions != nil {
+			max = int(*job.Spec.Completions)
+		}
+		f.out.newBar(max)
+	}
+	if o.Logs {
+		f.logs = newLogStreamer(runCtx, src, f.ns, f.out)
+	}
+	f.out.event("waiting for job/%s in namespace %s to complete (Ctrl-C stops waiting; the Job keeps running)", f.name, f.ns)
+
+	selector, err := podSelector(job)
+	if err != nil {
+		return nil, err
+	}
+	var informers sync.WaitGroup
+	f.startInformer(runCtx, &informers, "jobs", &batchv1.Job{},
+		func(ctx context.Context, opts metav1.ListOptions) (runtime.Object, error) {
+			opts.FieldSelector = fields.OneTermEqualSelector("metadata.name", f.name).String()
+			return src.ListJobs(ctx, f.ns, opts)
+		},
+		func(ctx context.Context, opts metav1.ListOptions) (watch.Interface, error) {
+			opts.FieldSelector = fields.OneTermEqualSelector("metadata.name", f.name).String()
+			return src.WatchJobs(ctx, f.ns, opts)
+		},
+		jobChanged, jobGone, jobSynced)
+	f.startInformer(runCtx, &informers, "pods", &corev1.Pod{},
+		func(ctx context.Context, opts metav1.ListOptions) (runtime.Object, error) {
+			opts.LabelSelector = selector
+			return src.ListPods(ctx, f.ns, opts)
+		},
+		func(ctx context.Context, opts metav1.ListOptions) (watch.Interface, error) {
+			opts.LabelSelector = selector
+			return src.WatchPods(ctx, f.ns, opts)
+		},
+		podChanged, podGone, -1)
+	defer func() {
+		stop()
+		informers.Wait()
+	}()
+
+	f.onJob(job, false)
+	f.show()
+	stuckTimer := time.NewTimer(time.Hour)
+	defer stuckTimer.Stop()
+	var tick <-chan time.Time
+	if o.ErrTerminal {
+		t := time.NewTicker(time.Second)
+		defer t.Stop()
+		tick = t.C
+	}
+	for f.result == nil {
+		f.armStuckTimer(stuckTimer)
+		select {
+		case ev := <-f.events:
+			if err := f.handle(ev); err != nil {
+				f.out.finish()
+				return nil, err
+			}
+			// Take what else has come before drawing, so a burst (the first
+			// list of a hundred pods) is one update, not a hundred.
+		more:
+			for f.result == nil {
+				select {
+				case ev := <-f.events:
+					if err := f.handle(ev); err != nil {
+						f.out.finish()
+						return nil, err
+					}
+				default:
+					break more
+				}
+			}
+		case <-stuckTimer.C:
+		case <-tick:
+			f.out.tick()
+			continue
+		case <-waitCtx.Done():
+			if ctx.Err() == nil && errors.Is(context.Cause(waitCtx), errTimedOut) {
+				f.end(&Result{Outcome: TimedOut, timeout: o.Timeout})
+			} else {
+				f.end(&Result{Outcome: Interrupted})
+			}
+			continue
+		}
+		f.checkStuck()
+		if f.result == nil {
+			f.show()
+		}
+	}
+	return f.finish(ctx), nil
+}
+
+// podSelector selects the Job's pods: by the Job's own selector, which the
+// API server sets to the controller-uid label, so pods of an earlier Job of
+// the same name are left out; else by the job-name label.
+func podSelector(job *batchv1.Job) (string, error) {
+	if job.Spec.Selector != nil {
+		sel, err := metav1.LabelSelectorAsSelector(job.Spec.Selector)
+		if err != nil {
+			return "", fmt.Errorf("job/%s has a selector that does not parse: %w", job.Name, err)
+		}
+		if !sel.Empty() {
+			return sel.String(), nil
+		}
+	}
+	return batchv1.JobNameLabel + "=" + job.Name, nil
+}
+
+// startInformer runs a client-go informer over list and watch. The
+// informer's reflector resumes a broken watch from the last resourceVersion
+// it saw, lists again when that version has expired, and retries a server
+// it cannot reach with backoff; its store tells what was added, changed or
+// deleted meanwhile. The handlers only pass events on to Run's loop.
+func (f *follower) startInformer(ctx context.Context, wg *sync.WaitGroup, what string, obj runtime.Object,
+	list func(context.Context, metav1.ListOptions) (runtime.Object, error),
+	watchFn func(context.Context, metav1.ListOptions) (watch.Interface, error),
+	changed, gone, synced eventKind) {
+	report := func(err error) {
+		switch {
+		case ctx.Err() != nil:
+		case err == nil:
+			f.send(ctx, event{kind: connBack})
+		case apierrors.IsForbidden(err) || apierrors.IsUnauthorized(err):
+			f.send(ctx, event{kind: fatal, err: fmt.Errorf("cannot watch %s: %w", what, err)})
+		case apierrors.IsResourceExpired(err) || apierrors.IsGone(err):
+			// The reflector lists again; nothing is lost.
+		default:
+			f.send(ctx, event{kind: connLost, err: err})
+		}
+	}
+	lw := &cache.ListWatch{
+		ListWithContextFunc: func(ctx context.Context, opts metav1.ListOptions) (runtime.Object, error) {
+			out, err := list(ctx, opts)
+			report(err)
+			return out, err
+		},
+		WatchFuncWithContext: func(ctx context.Context, opts metav1.ListOptions) (watch.Interface, error) {
+			w, err := watchFn(ctx, opts)
+			report(err)
+			return w, err
+		},
+	}
+	var deliver func(o any, kind eventKind)
+	deliver = func(o any, kind eventKind) {
+		switch v := o.(type) {
+		case *batchv1.Job:
+			f.send(ctx, event{kind: kind, job: v})
+		case *corev1.Pod:
+			f.send(ctx, event{kind: kind, pod: v})
+		case cache.DeletedFinalStateUnknown:
+			deliver(v.Obj, kind)
+		}
+	}
+	_, ctrl := cache.NewInformerWithOptions(cache.InformerOptions{
+		ListerWatcher: cache.ToListWatcherWithWatchListSemantics(lw, f.src),
+		ObjectType:    obj,
+		Handler: cache.ResourceEventHandlerFuncs{
+			AddFunc:    func(o any) { deliver(o, changed) },
+			UpdateFunc: func(_, o any) { deliver(o, changed) },
+			DeleteFunc: func(o any) { deliver(o, gone) },
+		},
+		// Managed fields are half of a pod's size and of no use here.
+		Transform: func(o any) (any, error) {
+			if m, ok := o.(metav1.Object); ok {
+				m.SetManagedFields(nil)
+			}
+			return o, nil
+		},
+	})
+	wg.Add(2)
+	go func() {
+		defer wg.Done()
+		ctrl.RunWithContext(ctx)
+	}()
+	go func() {
+		defer wg.Done()
+		if cache.WaitForCacheSync(ctx.Done(), ctrl.HasSynced) && synced >= 0 {
+			f.send(ctx, event{kind: synced})
+		}
+	}()
+}
+
+func (f *follower) send(ctx context.Context, ev event) {
+	select {
+	case f.events <- ev:
+	case <-ctx.Done():
+	}
+}
+
+func (f *follower) handle(ev event) error {
+	switch ev.kind {
+	case jobChanged:
+		if ev.job.Name == f.name {
+			f.onJob(ev.job, true)
+		}
+	case jobGone:
+		if ev.job.Name == f.name && ev.job.UID == f.uid {
+			f.end(&Result{Outcome: Deleted})
+		}
+	case jobSynced:
+		if !f.jobSeen {
+			f.end(&Result{Outcome: Deleted})
+		}
+	case podChanged:
+		f.onPod(ev.pod)
+	case podGone:
+		if rec := f.pods[ev.pod.UID]; rec != nil {
+			rec.gone = true
+			rec.stuckWhy = ""
+			if f.logs != nil {
+				f.logs.gone(ev.pod.UID)
+			}
+		}
+	case connLost:
+		if !f.offline {
+			f.offline = true
+			f.out.event("lost the connection to the API server (%s); retrying", ev.err)
+		}
+	case connBack:
+		if f.offline {
+			f.offline = false
+			f.out.event("connected to the API server again")
+		}
+	case fatal:
+		return ev.err
+	}
+	return nil
+}
+
+func (f *follower) onJob(job *batchv1.Job, fromWatch bool) {
+	if fromWatch {
+		if job.UID != f.uid {
+			// A new Job of the same name: the one followed is gone.
+			f.end(&Result{Outcome: Deleted})
+			return
+		}
+		f.jobSeen = true
+	}
+	f.job = job
+	suspended := job.Spec.Suspend != nil && *job.Spec.Suspend
+	if suspended && !f.suspendShown {
+		f.out.event("job/%s is suspended; waiting until it is resumed (kubectl patch job %s -n %s --type=merge -p '{\"spec\":{\"suspend\":false}}')", f.name, f.name, f.ns)
+	} else if !suspended && f.suspendShown {
+		f.out.event("job/%s was resumed", f.name)
+	}
+	f.suspendShown = suspended
+	if job.DeletionTimestamp != nil && !f.deletingShown {
+		f.deletingShown = true
+		f.out.event("job/%s is being deleted", f.name)
+	}
+
+	switch c := firstTrue(job, batchv1.JobComplete, batchv1.JobSuccessCriteriaMet, batchv1.JobFailed, batchv1.JobFailureTarget); {
+	case c == nil:
+	case c.Type == batchv1.JobComplete || c.Type == batchv1.JobSuccessCriteriaMet:
+		// SuccessCriteriaMet settles the outcome; Complete follows once the
+		// remaining pods are gone, which the wait need not sit through.
+		f.end(&Result{Outcome: Complete, Reason: c.Reason, Message: c.Message})
+	default:
+		f.end(&Result{Outcome: Failed, Reason: c.Reason, Message: c.Message})
+	}
+}
+
+// firstTrue returns the first of the condition types that is True on the
+// Job, in the order given.
+func firstTrue(job *batchv1.Job, types ...batchv1.JobConditionType) *batchv1.JobCondition {
+	for _, t := range types {
+		if c := conditionTrue(job, t); c != nil {
+			return c
+		}
+	}
+	return nil
+}
+
+func (f *follower) onPod(pod *corev1.Pod) {
+	if ref := metav1.GetControllerOf(pod); ref == nil || ref.UID != f.uid {
+		return
+	}
+	rec := f.pods[pod.UID]
+	if rec == nil {
+		rec = &podRecord{color: f.colors}
+		f.colors++
+		f.pods[pod.UID] = rec
+	}
+	rec.pod = pod
+	rec.gone = false
+
+	if pod.Status.Phase == corev1.PodFailed && !rec.shownFail {
+		rec.shownFail = true
+		f.out.event("pod %s%s failed: %s", pod.Name, indexNote(pod), describeFailure(pod))
+	}
+	reason, msg := stuck(pod)
+	switch {
+	case reason == "":
+		rec.stuckWhy, rec.stuckKey = "", ""
+	default:
+		if rec.stuckWhy == "" {
+			rec.stuckSince = f.o.now()
+		}
+		rec.stuckWhy, rec.stuckMsg = reason, msg
+		// ErrImagePull and ImagePullBackOff take turns while the kubelet
+		// retries; that is one trouble, told once.
+		key := reason
+		if reason == "ErrImagePull" || reason == "ImagePullBackOff" {
+			key = "pull"
+		}
+		if key != rec.stuckKey {
+			rec.stuckKey = key
+			limit := "--stuck-timeout is 0, so the wait goes on"
+			if f.o.StuckTimeout > 0 {
+				limit = fmt.Sprintf("the wait gives up in %s unless it recovers", f.o.StuckTimeout)
+			}
+			f.out.event("pod %s%s is stuck: %s: %s (%s)", pod.Name, indexNote(pod), reason, msg, limit)
+		}
+	}
+	if f.logs != nil {
+		f.logs.update(pod, rec.color)
+	}
+}
+
+func indexNote(pod *corev1.Pod) string {
+	if idx := completionIndex(pod); idx != "" {
+		return " (index " + idx + ")"
+	}
+	return ""
+}
+
+// describeFailure is "container main exited with code 1 (Error)", for every
+// failed container, or the pod's own reason when no container says more.
+func describeFailure(pod *corev1.Pod) string {
+	var parts []string
+	for _, fl := range failures(pod) {
+		kind := "container"
+		if fl.Init {
+			kind = "init container"
+		}
+		s := fmt.Sprintf("%s %s exited with code %d", kind, fl.Container, fl.ExitCode)
+		if fl.Reason != "" {
+			s += " (" + fl.Reason + ")"
+		}
+		if fl.Previous {
+			s += " in its last run"
+		}
+		parts = append(parts, s)
+	}
+	if len(parts) == 0 {
+		s := "phase " + string(pod.Status.Phase)
+		if pod.Status.Reason != "" {
+			s = pod.Status.Reason
+		}
+		if pod.Status.Message != "" {
+			s += ": " + pod.Status.Message
+		}
+		return s
+	}
+	return strings.Join(parts, "; ")
+}
+
+func (f *follower) end(r *Result) {
+	if f.result == nil {
+		f.result = r
+	}
+}
+
+// livePods are the pods not deleted, oldest first.
+func (f *follower) livePods() []*corev1.Pod {
+	var out []*corev1.Pod
+	for _, rec := range f.pods {
+		if !rec.gone {
+			out = append(out, rec.pod)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		a, b := out[i].CreationTimestamp, out[j].CreationTimestamp
+		return a.Before(&b) || a.Equal(&b) && out[i].Name < out[j].Name
+	})
+	return out
+}
+
+func (f *follower) show() {
+	f.out.status(summarize(f.job, f.livePods()))
+}
+
+func (f *follower) armStuckTimer(t *time.Timer) {
+	if !t.Stop() {
+		select {
+		case <-t.C:
+		default:
+		}
+	}
+	d := time.Hour
+	if f.o.StuckTimeout > 0 {
+		for _, rec := range f.pods {
+			if rec.stuckWhy != "" && !rec.gone {
+				d = min(d, rec.stuckSince.Add(f.o.StuckTimeout).Sub(f.o.now()))
+			}
+		}
+	}
+	t.Reset(max(d, time.Millisecond))
+}
+
+func (f *follower) checkStuck() {
+	if f.o.StuckTimeout <= 0 || f.result != nil {
+		return
+	}
+	var worst *podRecord
+	for _, rec := range f.pods {
+		if rec.stuckWhy == "" || rec.gone || f.o.now().Sub(rec.stuckSince) < f.o.StuckTimeout {
+			continue
+		}
+		if worst == nil || rec.stuckSince.Before(worst.stuckSince) {
+			worst = rec
+		}
+	}
+	if worst != nil {
+		f.end(&Result{Outcome: Stuck, Pod: worst.pod.Name, Reason: worst.stuckWhy, Message: worst.stuckMsg, stuckAt: f.o.StuckTimeout})
+	}
+}
+
+// finish ends the display, lets the log streams reach their ends, and
+// reports a failure.
+func (f *follower) finish(ctx context.Context) *Result {
+	r := f.result
+	r.Job = f.job
+	r.again = f.o.Again
+	r.Elapsed = f.o.now().Sub(f.start)
+	if r.Outcome != Deleted && r.Outcome != Interrupted {
+		f.show()
+	}
+	if f.logs != nil {
+		grace := 3 * time.Second
+		if r.Outcome == Interrupted {
+			grace = 0
+		}
+		f.logs.drain(grace)
+	}
+	f.out.finish()
+	if r.Outcome == Failed && ctx.Err() == nil {
+		f.report(ctx)
+	}
+	return r
+}

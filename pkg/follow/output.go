@@ -1,0 +1,285 @@
+package follow
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"github.com/rivo/uniseg"
+	"github.com/schollz/progressbar/v3"
+	"golang.org/x/term"
+)
+
+// Printable makes text that came from the cluster (names, messages, log
+// lines) safe to write to a terminal: control characters, including ESC and
+// the C1 controls, are shown escaped (\x1b, \u009b), as are the bidi
+// overrides that can make text read differently than it is; invalid UTF-8
+// becomes U+FFFD. So a log line cannot move the cursor, recolor the screen,
+// set the window title or erase the progress. Tabs are kept.
+func Printable(s string) string {
+	clean := true
+	for _, r := range s {
+		if needsEscape(r) {
+			clean = false
+			break
+		}
+	}
+	if clean && utf8.ValidString(s) {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case needsEscape(r) && r < 0x80:
+			fmt.Fprintf(&b, `\x%02x`, r)
+		case needsEscape(r):
+			fmt.Fprintf(&b, `\u%04x`, r)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+func needsEscape(r rune) bool {
+	switch {
+	case r == '\t':
+		return false
+	case r < 0x20, r == 0x7f, r >= 0x80 && r <= 0x9f:
+		return true
+	case r >= 0x202a && r <= 0x202e, r >= 0x2066 && r <= 0x2069:
+		return true
+	}
+	return false
+}
+
+// oneLine is Printable for a progress or event line: a tab would break the
+// width reckoning of the bar, so it becomes a space.
+func oneLine(s string) string {
+	return strings.ReplaceAll(Printable(s), "\t", " ")
+}
+
+// output serializes everything the follow writes: events and progress on
+// errOut, container logs on out. On a terminal the live bar is wiped before
+// any other line is written and drawn again after it, so lines scroll above
+// the bar instead of through it.
+type output struct {
+	mu     sync.Mutex
+	out    io.Writer
+	errOut io.Writer
+	outTTY bool
+	errTTY bool
+	color  bool
+	now    func() time.Time
+	start  time.Time
+
+	bar      *progressbar.ProgressBar // nil without a terminal
+	barShown bool
+	barMax   int
+	barWidth func() int
+	lastDesc string
+	lastLine string // the last plain status line, to print only changes
+	lastSum  *summary
+}
+
+const barCells = 20
+
+func newOutput(out, errOut io.Writer, outTTY, errTTY, color bool, now func() time.Time) *output {
+	o := &output{out: out, errOut: errOut, outTTY: outTTY, errTTY: errTTY, color: color, now: now, start: now()}
+	if errTTY {
+		o.barWidth = func() int {
+			if f, ok := errOut.(interface{ Fd() uintptr }); ok {
+				if w, _, err := term.GetSize(int(f.Fd())); err == nil && w > 0 {
+					return w
+				}
+			}
+			return 80
+		}
+	}
+	return o
+}
+
+// newBar makes the bar for a Job of max completions (-1: unknown). The
+// library draws it; the description at its end carries the counts.
+func (o *output) newBar(max int) {
+	if max == 0 {
+		max = 1 // a Job of zero completions: the bar is full at once
+	}
+	o.barMax = max
+	o.bar = progressbar.NewOptions(max,
+		progressbar.OptionSetWriter(o.errOut),
+		progressbar.OptionSetWidth(barCells),
+		progressbar.OptionShowCount(),
+		progressbar.OptionSetElapsedTime(true),
+		progressbar.OptionSetPredictTime(false),
+		progressbar.OptionShowDescriptionAtLineEnd(),
+		// The spinner of an unknown count would redraw from a goroutine of
+		// its own, racing the log lines; redraws happen here, under mu.
+		progressbar.OptionSetSpinnerChangeInterval(0),
+		progressbar.OptionSetRenderBlankState(false),
+		progressbar.OptionSetVisibility(true),
+	)
+}
+
+// wipe takes the bar off the screen; the caller holds mu.
+func (o *output) wipe() {
+	if o.bar != nil && o.barShown {
+		_ = o.bar.Clear()
+		o.barShown = false
+	}
+}
+
+// draw puts the bar back; the caller holds mu.
+func (o *output) draw() {
+	if o.bar == nil || o.lastSum == nil {
+		return
+	}
+	desc := o.describe(*o.lastSum)
+	o.lastDesc = desc
+	o.bar.Describe(desc) // renders
+	o.barShown = true
+}
+
+// describe fits the bar's text to the terminal, cutting from the end, where
+// the least needed part (the pod states) is.
+func (o *output) describe(s summary) string {
+	desc := oneLine(fmt.Sprintf("job/%s %s: %s; pods: %s", s.Name, s.State, s.counts(), s.pods()))
+	// What the library draws before the description: "100% |", the
+	// cells, "| (10/10) [1h02m3s] ".
+	fixed := 6 + barCells + 2 + len(fmt.Sprintf("(%d/%d) ", s.Completions, s.Completions)) + 12
+	room := o.barWidth() - fixed - 1
+	if room < 10 {
+		room = 10
+	}
+	if uniseg.StringWidth(desc) <= room {
+		return desc
+	}
+	var b strings.Builder
+	w := 0
+	g := uniseg.NewGraphemes(desc)
+	for g.Next() {
+		cw := g.Width()
+		if w+cw > room-1 {
+			break
+		}
+		b.WriteString(g.Str())
+		w += cw
+	}
+	return b.String() + "…"
+}
+
+// event writes a line about something that happened (a pod failed, the
+// connection dropped), above the bar.
+func (o *output) event(format string, a ...any) {
+	line := oneLine(fmt.Sprintf(format, a...))
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.wipe()
+	fmt.Fprintln(o.errOut, line)
+	o.draw()
+}
+
+// block writes lines of a report (the failure report), each made printable.
+func (o *output) block(lines []string) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.wipe()
+	var b strings.Builder
+	for _, l := range lines {
+		b.WriteString(oneLine(l))
+		b.WriteByte('\n')
+	}
+	io.WriteString(o.errOut, b.String())
+	o.draw()
+}
+
+// status shows the Job's state: on a terminal by updating the bar, else by
+// a plain line when anything but the time changed.
+func (o *output) status(s summary) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.lastSum = &s
+	if o.bar == nil {
+		line := oneLine(s.line())
+		if line != o.lastLine {
+			o.lastLine = line
+			fmt.Fprintf(o.errOut, "%s [%s]\n", line, formatElapsed(o.now().Sub(o.start)))
+		}
+		return
+	}
+	if s.Completions >= 0 && int(max(s.Completions, 1)) != o.barMax {
+		o.bar.ChangeMax(int(max(s.Completions, 1)))
+		o.barMax = int(max(s.Completions, 1))
+	}
+	// Set renders, and a finished bar (all succeeded) stops rendering, so
+	// the description goes first.
+	o.bar.Describe(o.describe(s))
+	_ = o.bar.Set(int(s.Succeeded))
+	o.barShown = true
+}
+
+// tick redraws the bar so its clock moves while nothing else does.
+func (o *output) tick() {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.bar != nil && o.lastSum != nil {
+		o.bar.Describe(o.describe(*o.lastSum))
+		o.barShown = true
+	}
+}
+
+// finish takes the bar down for good and leaves the last state as a plain
+// line, which stays readable in the scrollback.
+func (o *output) finish() {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.bar == nil {
+		return
+	}
+	o.wipe()
+	_ = o.bar.Exit()
+	o.bar = nil
+	if o.lastSum != nil {
+		line := oneLine(o.lastSum.line())
+		if line != o.lastLine {
+			o.lastLine = line
+			fmt.Fprintf(o.errOut, "%s [%s]\n", line, formatElapsed(o.now().Sub(o.start)))
+		}
+	}
+}
+
+// logColors are the foreground colors that read on dark and light
+// backgrounds alike; pods take them in turn.
+var logColors = []string{"36", "33", "32", "35", "34", "96", "93", "92", "95", "94"}
+
+// logLine writes one line of a container's log to out, after its
+// [pod/container] prefix.
+func (o *output) logLine(prefix string, color int, text string) {
+	if o.outTTY {
+		text = Printable(text)
+	}
+	var b strings.Builder
+	if o.color && o.outTTY {
+		b.WriteString("\x1b[" + logColors[color%len(logColors)] + "m" + prefix + "\x1b[0m ")
+	} else {
+		b.WriteString(prefix + " ")
+	}
+	b.WriteString(text)
+	b.WriteByte('\n')
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	// The bar and the logs share a screen only when both are terminals.
+	shared := o.outTTY && o.bar != nil
+	if shared {
+		o.wipe()
+	}
+	io.WriteString(o.out, b.String())
+	if shared {
+		o.draw()
+	}
+}
+
+func isTerminalFd(fd uintptr) bool { return term.IsTerminal(int(fd)) }
