@@ -1,0 +1,222 @@
+package wizard
+
+import (
+	"errors"
+	"strings"
+
+	"github.com/jobwizard/kubectl-job-wizard/pkg/jobspec"
+)
+
+// clearWord is the answer that empties an optional value whose default is
+// set; an empty answer keeps the default, as every prompt does.
+const clearWord = "-"
+
+// under reports whether the field path lies in prefix: the prefix itself,
+// or a path that goes on with '.' or '[' (so containers[1] is not in
+// containers[10]).
+func under(field, prefix string) bool {
+	if !strings.HasPrefix(field, prefix) {
+		return false
+	}
+	rest := field[len(prefix):]
+	return rest == "" || rest[0] == '.' || rest[0] == '['
+}
+
+// judge applies an answer to a copy of s and returns what the parser or
+// jobspec.Validate says about the given fields: the flags' own rules,
+// answer by answer. Problems elsewhere in the Spec (a later step not yet
+// answered) are not this answer's fault and are left for the review.
+func judge(s *jobspec.Spec, apply func(*jobspec.Spec) error, fields ...string) error {
+	c := s.DeepCopy()
+	if err := apply(c); err != nil {
+		return err
+	}
+	var all jobspec.Errors
+	if !errors.As(c.Validate(), &all) {
+		return nil
+	}
+	var mine jobspec.Errors
+	for _, e := range all {
+		for _, f := range fields {
+			if under(e.Field, f) {
+				mine = append(mine, e)
+				break
+			}
+		}
+	}
+	return mine.OrNil()
+}
+
+// explain renders a problem for the person, in their language: the value,
+// the rule and, for questions in flag syntax, an example.
+func (w *Wizard) explain(err error, example bool) error {
+	if err == nil {
+		return nil
+	}
+	var list jobspec.Errors
+	var fe *jobspec.FieldError
+	switch {
+	case errors.As(err, &list):
+	case errors.As(err, &fe):
+		list = jobspec.Errors{fe}
+	default:
+		return errors.New(safe(err.Error()))
+	}
+	lines := make([]string, 0, len(list))
+	for _, e := range list {
+		lines = append(lines, w.describe(e, example, true))
+	}
+	return errors.New(strings.Join(lines, "; "))
+}
+
+// explainRule is explain for a guided question, whose answer the wizard
+// put into flag syntax: the value and the flag's example would show that
+// syntax, not what was typed, so only the rule is told.
+func (w *Wizard) explainRule(err error) error {
+	if err == nil {
+		return nil
+	}
+	var list jobspec.Errors
+	var fe *jobspec.FieldError
+	switch {
+	case errors.As(err, &list):
+	case errors.As(err, &fe):
+		list = jobspec.Errors{fe}
+	default:
+		return errors.New(safe(err.Error()))
+	}
+	lines := make([]string, 0, len(list))
+	for _, e := range list {
+		lines = append(lines, w.describe(e, false, false))
+	}
+	return errors.New(strings.Join(lines, "; "))
+}
+
+func (w *Wizard) describe(e *jobspec.FieldError, example, value bool) string {
+	var b strings.Builder
+	if value && e.Value != "" {
+		b.WriteString(jobspec.QuoteValue(e.Value))
+		b.WriteString(": ")
+	}
+	b.WriteString(safe(w.t.Text(e.Rule)))
+	if example && e.Example != "" {
+		b.WriteString(" ")
+		b.WriteString(w.T("(e.g. %s)", safe(e.Example)))
+	}
+	return b.String()
+}
+
+// input asks a free-text question; validate gets the trimmed answer.
+func (w *Wizard) input(msg, def, help string, validate func(string) error) (string, error) {
+	q := Input{Message: msg, Default: def, Help: help}
+	if validate != nil {
+		q.Validate = func(a string) error { return validate(strings.TrimSpace(a)) }
+	}
+	a, err := w.p.Input(q)
+	return strings.TrimSpace(a), err
+}
+
+// selectValid asks a Select until check accepts the choice, showing its
+// reason each time: survey checks only typed answers.
+func (w *Wizard) selectValid(q Select, check func(int) error) (int, error) {
+	for {
+		i, err := w.p.Select(q)
+		if err != nil {
+			return 0, err
+		}
+		if check == nil {
+			return i, nil
+		}
+		if err := check(i); err != nil {
+			w.warn("✘ " + err.Error())
+			q.Default = i
+			continue
+		}
+		return i, nil
+	}
+}
+
+// keep asks which items of a non-empty list to keep (all are checked),
+// so values from -f or an earlier walk can be dropped.
+func (w *Wizard) keep(msg string, items []string) ([]int, error) {
+	if len(items) == 0 {
+		return nil, nil
+	}
+	opts := make([]Option, len(items))
+	all := make([]int, len(items))
+	for i, it := range items {
+		opts[i] = Option{Label: it}
+		all[i] = i
+	}
+	return w.p.MultiSelect(MultiSelect{Message: msg, Options: opts, Defaults: all})
+}
+
+// keptSet turns kept indexes into a lookup.
+func keptSet(idx []int) map[int]bool {
+	m := make(map[int]bool, len(idx))
+	for _, i := range idx {
+		m[i] = true
+	}
+	return m
+}
+
+// chooseName asks for the name of a cluster object: a pick from names when
+// the cluster listed some, else (or on "another name") free text.
+// descriptions, when set, go beside the names.
+func (w *Wizard) chooseName(msg, def string, names, descriptions []string, optional bool, validate func(string) error) (string, error) {
+	if len(names) == 0 {
+		return w.input(msg, def, "", validate)
+	}
+	var opts []Option
+	defIdx := 0
+	if optional {
+		opts = append(opts, Option{Label: w.T("(none)")})
+	}
+	for i, n := range names {
+		o := Option{Label: safe(n)}
+		if i < len(descriptions) {
+			o.Description = safe(descriptions[i])
+		}
+		if n == def {
+			defIdx = len(opts)
+		}
+		opts = append(opts, o)
+	}
+	other := len(opts)
+	opts = append(opts, Option{Label: w.T("Another name…")})
+	if def != "" && opts[defIdx].Label != safe(def) {
+		// The default is not in the list (e.g. from -f): offer it typed.
+		defIdx = other
+	}
+	for {
+		i, err := w.p.Select(Select{Message: msg, Options: opts, Default: defIdx})
+		if err != nil {
+			return "", err
+		}
+		switch {
+		case i == other:
+			return w.input(msg, def, "", validate)
+		case optional && i == 0:
+			return "", nil
+		}
+		n := names[i]
+		if optional {
+			n = names[i-1]
+		}
+		if validate != nil {
+			if err := validate(n); err != nil {
+				w.warn("✘ " + err.Error())
+				continue
+			}
+		}
+		return n, nil
+	}
+}
+
+// optional reads an optional answer: empty or "-" is no value.
+func optional(a string) (string, bool) {
+	if a == "" || a == clearWord {
+		return "", false
+	}
+	return a, true
+}

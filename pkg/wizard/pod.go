@@ -1,0 +1,488 @@
+package wizard
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/kballard/go-shellquote"
+	corev1 "k8s.io/api/core/v1"
+
+	"github.com/jobwizard/kubectl-job-wizard/pkg/jobspec"
+)
+
+// ---- Step 3: pod template ----
+
+func (w *Wizard) stepPod(s *jobspec.Spec) error {
+	policies := []corev1.RestartPolicy{corev1.RestartPolicyNever, corev1.RestartPolicyOnFailure}
+	def := 0
+	if s.RestartPolicy == corev1.RestartPolicyOnFailure {
+		def = 1
+	}
+	i, err := w.selectValid(Select{Message: w.T("Restart policy"), Default: def, Options: []Option{
+		{Label: "Never", Description: w.T("a failed pod is kept and a new pod is created (.status.failed goes up by 1)")},
+		{Label: "OnFailure", Description: w.T("the container is restarted inside the same pod (.status.failed stays)")},
+	}}, func(i int) error {
+		return w.explain(judge(s, func(c *jobspec.Spec) error { c.RestartPolicy = policies[i]; return nil },
+			"spec.template.spec.restartPolicy", "spec.podFailurePolicy"), false)
+	})
+	if err != nil {
+		return err
+	}
+	// Never is the default; an unset policy stays unset.
+	if !(s.RestartPolicy == "" && i == 0) {
+		p, err := jobspec.ParseRestartPolicy(string(policies[i]))
+		if err != nil {
+			return err
+		}
+		s.RestartPolicy = p
+	}
+
+	if err := w.containerList(s, false); err != nil {
+		return err
+	}
+	if err := w.containerList(s, true); err != nil {
+		return err
+	}
+	return w.serviceAccount(s)
+}
+
+// containers returns the list the loop works on.
+func containers(c *jobspec.Spec, init bool) *[]corev1.Container {
+	if init {
+		return &c.InitContainers
+	}
+	return &c.Containers
+}
+
+func containerField(init bool, i int) string {
+	if init {
+		return fmt.Sprintf("spec.template.spec.initContainers[%d]", i)
+	}
+	return fmt.Sprintf("spec.template.spec.containers[%d]", i)
+}
+
+// containerList walks the containers (or init containers) there are, then
+// adds more while the person wants.
+func (w *Wizard) containerList(s *jobspec.Spec, init bool) error {
+	list := containers(s, init)
+	if len(*list) > 0 && (init || len(*list) > 1) {
+		items := make([]string, len(*list))
+		for i, c := range *list {
+			items[i] = safe(c.Name) + " (" + safe(c.Image) + ")"
+		}
+		msg := w.T("Containers to keep")
+		if init {
+			msg = w.T("Init containers to keep")
+		}
+		kept, err := w.keep(msg, items)
+		if err != nil {
+			return err
+		}
+		if !init && len(kept) == 0 {
+			w.warn(w.T("A Job needs a container; the first one is kept."))
+			kept = []int{0}
+		}
+		k := keptSet(kept)
+		var out []corev1.Container
+		for i, c := range *list {
+			if k[i] {
+				out = append(out, c)
+			}
+		}
+		*list = out
+	}
+	if !init && len(*list) == 0 {
+		*list = append(*list, corev1.Container{})
+	}
+	for i := range *list {
+		if err := w.container(s, init, i); err != nil {
+			return err
+		}
+	}
+	for {
+		msg := w.T("Add another container?")
+		if init {
+			msg = w.T("Add an init container (runs to completion before the containers start)?")
+			if len(*list) > 0 {
+				msg = w.T("Add another init container?")
+			}
+		}
+		more, err := w.p.Confirm(Confirm{Message: msg})
+		if err != nil || !more {
+			return err
+		}
+		*list = append(*list, corev1.Container{})
+		if err := w.container(s, init, len(*list)-1); err != nil {
+			return err
+		}
+	}
+}
+
+// container asks one container's questions, with its current values as
+// the defaults.
+func (w *Wizard) container(s *jobspec.Spec, init bool, i int) error {
+	field := containerField(init, i)
+	ctr := func(c *jobspec.Spec) *corev1.Container { return &(*containers(c, init))[i] }
+	title := w.T("Container %d", i+1)
+	if init {
+		title = w.T("Init container %d", i+1)
+	}
+	w.say(w.style(bold, "  "+title))
+
+	img, err := w.input(w.T("Image"), ctr(s).Image,
+		w.T("Images come from Docker Hub unless the name says a registry; give a tag, e.g. perl:5.28.0. For a private registry such as Harbor, add an image pull secret."),
+		func(a string) error {
+			return w.explain(judge(s, func(c *jobspec.Spec) error { ctr(c).Image = a; return nil }, field+".image"), false)
+		})
+	if err != nil {
+		return err
+	}
+	ctr(s).Image = img
+
+	main := !init && i == 0
+	if main && s.Name == "" && s.GenerateName == "" {
+		if err := w.askName(s, true); err != nil {
+			return err
+		}
+	}
+	def := ctr(s).Name
+	if def == "" {
+		def = w.defaultContainerName(s, init, i)
+	}
+	name, err := w.input(w.T("Container name"), def, "", func(a string) error {
+		return w.explain(judge(s, func(c *jobspec.Spec) error { ctr(c).Name = a; return nil }, field+".name"), false)
+	})
+	if err != nil {
+		return err
+	}
+	ctr(s).Name = name
+
+	if err := w.resources(s, field, ctr); err != nil {
+		return err
+	}
+	return w.containerAdvanced(s, init, i, field, ctr)
+}
+
+// defaultContainerName is the Job's name for the first container (as
+// kubectl create job does), else one made of the image, made unique.
+func (w *Wizard) defaultContainerName(s *jobspec.Spec, init bool, i int) string {
+	if !init && i == 0 {
+		return s.DefaultContainerName()
+	}
+	base := suggestName((*containers(s, init))[i].Image)
+	taken := map[string]bool{}
+	for _, cs := range [][]corev1.Container{s.Containers, s.InitContainers} {
+		for _, c := range cs {
+			taken[c.Name] = true
+		}
+	}
+	name := base
+	for n := 2; taken[name]; n++ {
+		name = fmt.Sprintf("%s-%d", base, n)
+	}
+	return name
+}
+
+func (w *Wizard) resources(s *jobspec.Spec, field string, ctr func(*jobspec.Spec) *corev1.Container) error {
+	type which struct {
+		msg, help, flag, path string
+		get                   func(*corev1.Container) *corev1.ResourceList
+	}
+	for _, q := range []which{
+		{w.T("Requests (minimum: cpu=100m,memory=128Mi; Enter for none)"),
+			w.T("requests: the least CPU and memory the container needs; a node must have that much free to run it. 0 means none for that resource."),
+			"--request", ".resources.requests", func(c *corev1.Container) *corev1.ResourceList { return &c.Resources.Requests }},
+		{w.T("Limits (maximum: cpu=1,memory=1Gi; Enter for none)"),
+			w.T("limits: the most CPU and memory the container may use; above the memory limit it may be killed. 0 means no limit for that resource."),
+			"--limit", ".resources.limits", func(c *corev1.Container) *corev1.ResourceList { return &c.Resources.Limits }},
+	} {
+		set := func(c *jobspec.Spec, a string) error {
+			v, ok := optional(a)
+			if !ok {
+				*q.get(ctr(c)) = nil
+				return nil
+			}
+			l, err := jobspec.ParseResources(q.flag, v)
+			if err != nil {
+				return err
+			}
+			// 0 means none for that resource, as in the console.
+			for k, v := range l {
+				if v.IsZero() {
+					delete(l, k)
+				}
+			}
+			if len(l) == 0 {
+				l = nil
+			}
+			*q.get(ctr(c)) = l
+			return nil
+		}
+		a, err := w.input(q.msg, jobspec.FormatResources(*q.get(ctr(s))), q.help, func(a string) error {
+			return w.explain(judge(s, func(c *jobspec.Spec) error { return set(c, a) }, field+".resources"), true)
+		})
+		if err != nil {
+			return err
+		}
+		if err := set(s, a); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Sections of a container's advanced options.
+const (
+	secCommand = iota
+	secPorts
+	secEnv
+	secPull
+)
+
+func (w *Wizard) containerAdvanced(s *jobspec.Spec, init bool, i int, field string, ctr func(*jobspec.Spec) *corev1.Container) error {
+	c := ctr(s)
+	main := !init && i == 0
+	opts := []Option{
+		{Label: w.T("Command and arguments")},
+		{Label: w.T("Ports")},
+		{Label: w.T("Environment variables")},
+		{Label: w.T("Image pull policy")},
+	}
+	if main {
+		opts[secPull].Label = w.T("Image pull policy and pull secrets")
+	}
+	var defs []int
+	if len(c.Command) > 0 || len(c.Args) > 0 {
+		defs = append(defs, secCommand)
+	}
+	if len(c.Ports) > 0 {
+		defs = append(defs, secPorts)
+	}
+	if len(c.Env) > 0 || len(c.EnvFrom) > 0 {
+		defs = append(defs, secEnv)
+	}
+	if c.ImagePullPolicy != "" || main && len(s.ImagePullSecrets) > 0 {
+		defs = append(defs, secPull)
+	}
+	picked, err := w.p.MultiSelect(MultiSelect{
+		Message:  w.T("Advanced options for container %s (space to pick, Enter to go on)", safe(c.Name)),
+		Options:  opts,
+		Defaults: defs,
+	})
+	if err != nil {
+		return err
+	}
+	for _, sec := range picked {
+		var err error
+		switch sec {
+		case secCommand:
+			err = w.command(s, field, ctr)
+		case secPorts:
+			err = w.ports(s, field, ctr)
+		case secEnv:
+			err = w.env(s, field, ctr)
+		case secPull:
+			err = w.pullPolicy(s, field, ctr)
+			if err == nil && main {
+				err = w.pullSecrets(s)
+			}
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// splitWords reads a shell-like line into words, as a person types a
+// command: quotes group, backslashes escape.
+func (w *Wizard) splitWords(a string) ([]string, error) {
+	words, err := shellquote.Split(a)
+	if err != nil {
+		return nil, fmt.Errorf("%s", w.T("the quotes do not match; put a word with spaces in '…' or \"…\""))
+	}
+	return words, nil
+}
+
+func (w *Wizard) command(s *jobspec.Spec, field string, ctr func(*jobspec.Spec) *corev1.Container) error {
+	for _, q := range []struct {
+		msg, help string
+		get       func(*corev1.Container) *[]string
+	}{
+		{w.T("Command (as on a shell line; Enter keeps the image's entrypoint)"),
+			w.T("The container's start command, e.g. perl -Mbignum=bpi -wle 'print bpi(2000)'. Quote words that hold spaces."),
+			func(c *corev1.Container) *[]string { return &c.Command }},
+		{w.T("Arguments (optional)"),
+			w.T("Arguments to the command (or to the image's entrypoint), as on a shell line."),
+			func(c *corev1.Container) *[]string { return &c.Args }},
+	} {
+		raw, err := w.p.Input(Input{Message: q.msg, Default: shellJoin(*q.get(ctr(s))), Help: q.help, Validate: func(a string) error {
+			_, err := w.splitWords(a)
+			return err
+		}})
+		if err != nil {
+			return err
+		}
+		if strings.TrimSpace(raw) == clearWord {
+			raw = ""
+		}
+		words, err := w.splitWords(raw)
+		if err != nil {
+			return err
+		}
+		if len(words) == 0 {
+			words = nil
+		}
+		*q.get(ctr(s)) = words
+	}
+	return nil
+}
+
+func (w *Wizard) ports(s *jobspec.Spec, field string, ctr func(*jobspec.Spec) *corev1.Container) error {
+	c := ctr(s)
+	if len(c.Ports) > 0 {
+		items := make([]string, len(c.Ports))
+		for i, p := range c.Ports {
+			items[i] = jobspec.FormatPort(p)
+		}
+		kept, err := w.keep(w.T("Ports to keep"), items)
+		if err != nil {
+			return err
+		}
+		k := keptSet(kept)
+		var out []corev1.ContainerPort
+		for i, p := range c.Ports {
+			if k[i] {
+				out = append(out, p)
+			}
+		}
+		c.Ports = out
+	}
+	return w.lineLoop(w.T("Port: [NAME:]PORT[/UDP], e.g. 8080 or metrics:9090 (Enter to finish)"),
+		w.T("A port the container listens on; TCP unless /UDP (or /SCTP) follows."),
+		func(c *jobspec.Spec, a string) (string, error) {
+			p, err := jobspec.ParsePort(a)
+			if err != nil {
+				return "", err
+			}
+			ct := ctr(c)
+			ct.Ports = append(ct.Ports, p)
+			return fmt.Sprintf("%s.ports[%d]", field, len(ct.Ports)-1), nil
+		}, s)
+}
+
+func (w *Wizard) pullPolicy(s *jobspec.Spec, field string, ctr func(*jobspec.Spec) *corev1.Container) error {
+	policies := []corev1.PullPolicy{"", corev1.PullIfNotPresent, corev1.PullAlways, corev1.PullNever}
+	def := 0
+	for i, p := range policies {
+		if p == ctr(s).ImagePullPolicy {
+			def = i
+		}
+	}
+	i, err := w.p.Select(Select{Message: w.T("Image pull policy"), Default: def, Options: []Option{
+		{Label: w.T("Default"), Description: w.T("IfNotPresent, or Always for a :latest image")},
+		{Label: "IfNotPresent", Description: w.T("use the node's copy when it has one")},
+		{Label: "Always", Description: w.T("pull every time a container starts")},
+		{Label: "Never", Description: w.T("only use the node's copy")},
+	}})
+	if err != nil {
+		return err
+	}
+	if i == 0 {
+		ctr(s).ImagePullPolicy = ""
+		return nil
+	}
+	p, err := jobspec.ParseImagePullPolicy(string(policies[i]))
+	ctr(s).ImagePullPolicy = p
+	return err
+}
+
+func (w *Wizard) pullSecrets(s *jobspec.Spec) error {
+	field := "spec.template.spec.imagePullSecrets"
+	validate := func(names []string) error {
+		return w.explain(judge(s, func(c *jobspec.Spec) error { c.ImagePullSecrets = names; return nil }, field), false)
+	}
+	if w.cfg.Lookup != nil {
+		ctx, cancel := w.lookupCtx()
+		list, err := w.cfg.Lookup.ImagePullSecrets(ctx, w.namespace(s))
+		cancel()
+		switch {
+		case err != nil:
+			w.lookupFailed(w.T("image pull secrets"), err)
+		case len(list) > 0:
+			opts := make([]Option, len(list))
+			var defs []int
+			for i, n := range list {
+				opts[i] = Option{Label: safe(n)}
+				for _, cur := range s.ImagePullSecrets {
+					if cur == n {
+						defs = append(defs, i)
+					}
+				}
+			}
+			picked, err := w.p.MultiSelect(MultiSelect{Message: w.T("Image pull secrets"), Options: opts, Defaults: defs})
+			if err != nil {
+				return err
+			}
+			var names []string
+			for _, i := range picked {
+				names = append(names, list[i])
+			}
+			// Keep secrets from -f that the cluster does not list.
+			for _, cur := range s.ImagePullSecrets {
+				if !contains(list, cur) {
+					names = append(names, cur)
+				}
+			}
+			s.ImagePullSecrets = names
+			return nil
+		}
+	}
+	split := func(a string) []string {
+		var names []string
+		for _, n := range strings.Split(a, ",") {
+			if n = strings.TrimSpace(n); n != "" && n != clearWord {
+				names = append(names, n)
+			}
+		}
+		return names
+	}
+	a, err := w.input(w.T("Image pull secrets (comma separated, optional)"), strings.Join(s.ImagePullSecrets, ","),
+		w.T("Secrets of type kubernetes.io/dockerconfigjson that let the node pull from a private registry such as Harbor."),
+		func(a string) error { return validate(split(a)) })
+	if err != nil {
+		return err
+	}
+	s.ImagePullSecrets = split(a)
+	return nil
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func (w *Wizard) serviceAccount(s *jobspec.Spec) error {
+	var names []string
+	if w.cfg.Lookup != nil {
+		ctx, cancel := w.lookupCtx()
+		list, err := w.cfg.Lookup.ServiceAccounts(ctx, w.namespace(s))
+		cancel()
+		if err != nil {
+			w.lookupFailed(w.T("service accounts"), err)
+		}
+		names = list
+	}
+	a, err := w.chooseName(w.T("Service account (optional; Enter for the namespace's default)"), s.ServiceAccount, names, nil, true, func(a string) error {
+		return w.explain(judge(s, func(c *jobspec.Spec) error { c.ServiceAccount = clearable(a); return nil }, "spec.template.spec.serviceAccountName"), false)
+	})
+	if err != nil {
+		return err
+	}
+	s.ServiceAccount = clearable(a)
+	return nil
+}

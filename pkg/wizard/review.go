@@ -1,0 +1,423 @@
+package wizard
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	batchv1 "k8s.io/api/batch/v1"
+	corev1 "k8s.io/api/core/v1"
+	apiequality "k8s.io/apimachinery/pkg/api/equality"
+	"sigs.k8s.io/yaml"
+
+	"github.com/jobwizard/kubectl-job-wizard/pkg/draft"
+	"github.com/jobwizard/kubectl-job-wizard/pkg/jobspec"
+)
+
+// Choices of the review, in the order they are offered.
+const (
+	choiceCreate = iota
+	choicePrint
+	choiceSave
+	choiceEdit
+	choiceChange
+	choiceCancel
+)
+
+// job is what the review acts on: the Job as edited, else the Spec built.
+func (w *Wizard) job(s *jobspec.Spec) *batchv1.Job {
+	if w.edited != nil {
+		return w.edited.DeepCopy()
+	}
+	return s.Build()
+}
+
+func (w *Wizard) review(s *jobspec.Spec) (*Result, error) {
+	for {
+		fmt.Fprintln(w.out)
+		w.say(w.style(boldCyan, w.T("Review")))
+		w.summary(s)
+		valid := true
+		if err := w.validate(s); err != nil {
+			valid = false
+			w.say(w.style(yellow, w.T("The Job is not ready yet:")))
+			for _, line := range strings.Split(err.Error(), "\n") {
+				w.warn("✘ " + line)
+			}
+		}
+
+		var opts []Option
+		var choices []int
+		add := func(c int, label, desc string) {
+			opts = append(opts, Option{Label: label, Description: desc})
+			choices = append(choices, c)
+		}
+		if valid && w.cfg.NoCluster == "" {
+			add(choiceCreate, w.T("Create"), w.T("send it to the cluster"))
+		}
+		if valid {
+			printLabel := w.cfg.PrintLabel
+			if printLabel == "" {
+				printLabel = w.T("Print YAML")
+			}
+			add(choicePrint, printLabel, w.T("write the manifest to stdout"))
+		}
+		add(choiceSave, w.T("Save to file"), "")
+		if w.cfg.Edit != nil {
+			add(choiceEdit, w.T("Edit in $EDITOR"), "")
+		}
+		add(choiceChange, w.T("Change a step"), "")
+		add(choiceCancel, w.T("Cancel"), w.T("create nothing"))
+
+		i, err := w.p.Select(Select{Message: w.T("What now?"), Options: opts})
+		if err != nil {
+			return nil, err
+		}
+		switch choices[i] {
+		case choiceCreate:
+			return w.finish(s, ActionCreate, w.cfg.CreateArgs, "")
+		case choicePrint:
+			return w.finish(s, ActionPrint, w.cfg.PrintArgs, "")
+		case choiceSave:
+			path, err := w.saveToFile(s)
+			if err != nil {
+				return nil, err
+			}
+			if path == "" {
+				continue
+			}
+			return w.finish(s, ActionSave, nil, path)
+		case choiceEdit:
+			edited, err := w.cfg.Edit(w.job(s))
+			if err != nil {
+				if errors.Is(err, ErrInterrupted) {
+					return nil, err
+				}
+				w.warn("✘ " + safe(err.Error()))
+				continue
+			}
+			w.edited = edited
+			// The Spec follows the edit, so a changed step starts from it.
+			*s = *jobspec.FromJob(edited)
+		case choiceChange:
+			if err := w.changeStep(s); err != nil {
+				return nil, err
+			}
+		case choiceCancel:
+			return nil, ErrCancelled
+		}
+	}
+}
+
+// validate judges the whole Job as the flags path would; an edited Job is
+// judged as imported.
+func (w *Wizard) validate(s *jobspec.Spec) error {
+	var err error
+	if w.edited != nil {
+		err = jobspec.FromJob(w.edited).Validate()
+	} else {
+		err = s.Validate()
+	}
+	if err == nil {
+		return nil
+	}
+	var list jobspec.Errors
+	if !errors.As(err, &list) {
+		return errors.New(safe(err.Error()))
+	}
+	lines := make([]string, len(list))
+	for i, e := range list {
+		where := e.Field
+		if where == "" {
+			where = e.Flag
+		}
+		lines[i] = where + ": " + w.describe(e, true, true)
+	}
+	return errors.New(strings.Join(lines, "\n"))
+}
+
+func (w *Wizard) changeStep(s *jobspec.Spec) error {
+	steps := w.steps()
+	opts := make([]Option, len(steps)+1)
+	for i, st := range steps {
+		opts[i] = Option{Label: w.T("Step %d/%d: %s", i+1, len(steps), st.title)}
+	}
+	opts[len(steps)] = Option{Label: w.T("Back to the review")}
+	i, err := w.p.Select(Select{Message: w.T("Which step?"), Options: opts})
+	if err != nil || i == len(steps) {
+		return err
+	}
+	// A step changes the Spec; an earlier edit in $EDITOR is already in it.
+	w.edited = nil
+	st := steps[i]
+	w.heading(i+1, len(steps), st.title, st.help)
+	return st.run(s)
+}
+
+// saveToFile asks for a file and writes the manifest there: JSON when the
+// name ends in .json, else YAML. An empty path returns to the review.
+func (w *Wizard) saveToFile(s *jobspec.Spec) (string, error) {
+	job := w.job(s)
+	name := job.Name
+	if name == "" {
+		name = strings.TrimSuffix(job.GenerateName, "-")
+	}
+	if name == "" {
+		name = "job"
+	}
+	for {
+		p, err := w.input(w.T("File to save the manifest in"), name+".yaml", "", nil)
+		if err != nil {
+			return "", err
+		}
+		if p == "" {
+			return "", nil
+		}
+		if st, err := os.Stat(p); err == nil {
+			if st.IsDir() {
+				w.warn(w.T("%s is a folder; give a file name.", safe(p)))
+				continue
+			}
+			over, err := w.p.Confirm(Confirm{Message: w.T("%s exists. Overwrite it?", safe(p))})
+			if err != nil {
+				return "", err
+			}
+			if !over {
+				continue
+			}
+		}
+		data, err := marshal(job, strings.EqualFold(filepath.Ext(p), ".json"))
+		if err != nil {
+			return "", err
+		}
+		if err := os.WriteFile(p, data, 0o644); err != nil {
+			w.warn("✘ " + safe(err.Error()))
+			continue
+		}
+		w.say(w.style(green, w.T("Saved %s", safe(p))))
+		return p, nil
+	}
+}
+
+// marshal renders the Job as a person's manifest (no status, no nulls).
+func marshal(job *batchv1.Job, asJSON bool) ([]byte, error) {
+	data, err := draft.Marshal(job)
+	if err != nil || !asJSON {
+		return data, err
+	}
+	return yaml.YAMLToJSON(data)
+}
+
+// finish ends the walk with an action, and works out the one-line command
+// that gives the same Job without prompts. When no flag can say part of the
+// Job (a second container, an edit in $EDITOR), the command is -f of the
+// saved manifest instead.
+func (w *Wizard) finish(s *jobspec.Spec, action Action, mode []string, savedTo string) (*Result, error) {
+	job := w.job(s)
+	res := &Result{Action: action, Spec: s, Job: job, SavedTo: savedTo}
+	args, complete := jobspec.Args(s)
+	if complete && w.edited != nil {
+		// Args judged the Spec; the edit may hold more than it models.
+		rebuilt, err := jobspec.ParseArgs(args)
+		complete = err == nil && equalJobs(rebuilt.Build(), job)
+	}
+	if complete {
+		res.Command = commandLine(args, mode)
+		return res, nil
+	}
+	file := savedTo
+	if file == "" && w.cfg.SaveDraft != nil {
+		p, err := w.cfg.SaveDraft(job, w.T("the manifest of the equivalent command"))
+		if err != nil {
+			w.warn(w.T("The manifest could not be saved: %s", safe(err.Error())))
+			return res, nil
+		}
+		file = p
+	}
+	if file != "" {
+		res.Command = commandLine([]string{"-f", file}, mode)
+	}
+	return res, nil
+}
+
+// PrintCommand tells the equivalent command of a finished walk, after the
+// action is done.
+func (w *Wizard) PrintCommand(res *Result) {
+	if res == nil || res.Command == "" {
+		return
+	}
+	fmt.Fprintln(w.out)
+	w.say(w.T("The same without prompts:"))
+	w.say("  " + w.style(bold, res.Command))
+}
+
+// summary prints the Job as a table of the six steps.
+func (w *Wizard) summary(s *jobspec.Spec) {
+	if w.edited != nil {
+		w.note(w.T("(as edited in $EDITOR)"))
+		s = jobspec.FromJob(w.edited)
+	}
+	type row struct{ label, value string }
+	var rows []row
+	section := func(n int, title string) { rows = append(rows, row{"\x00" + w.T("Step %d/%d: %s", n, 6, title), ""}) }
+	add := func(label, value string) {
+		if value != "" {
+			rows = append(rows, row{label, safe(value)})
+		}
+	}
+	i32 := func(p *int32) string {
+		if p == nil {
+			return ""
+		}
+		return strconv.Itoa(int(*p))
+	}
+	steps := w.steps()
+
+	section(1, steps[0].title)
+	if s.GenerateName != "" {
+		add(w.T("Name"), s.GenerateName+w.T("… (generated)"))
+	} else {
+		add(w.T("Name"), s.Name)
+	}
+	ns := s.Namespace
+	if ns == "" && w.cfg.Namespace != "" {
+		ns = w.cfg.Namespace
+	}
+	add(w.T("Namespace"), ns)
+	add(w.T("Alias"), s.Alias)
+	add(w.T("Description"), s.Description)
+
+	section(2, steps[1].title)
+	add(w.T("Backoff limit"), orDefault(i32(s.BackoffLimit), "6", w))
+	add(w.T("Completions"), orDefault(i32(s.Completions), "1", w))
+	add(w.T("Parallelism"), orDefault(i32(s.Parallelism), "1", w))
+	add(w.T("Active deadline"), formatSecondsPtr(s.ActiveDeadlineSeconds))
+	if s.TTLSecondsAfterFinished != nil {
+		add(w.T("Delete after finished"), jobspec.FormatSeconds(int64(*s.TTLSecondsAfterFinished)))
+	}
+	add(w.T("Completion mode"), string(s.CompletionMode))
+	add(w.T("Backoff limit per index"), i32(s.BackoffLimitPerIndex))
+	add(w.T("Max failed indexes"), i32(s.MaxFailedIndexes))
+	if s.Suspend != nil && *s.Suspend {
+		add(w.T("Suspended"), w.T("yes"))
+	}
+	add(w.T("Pod replacement policy"), string(s.PodReplacementPolicy))
+	for _, r := range s.PodFailureRules {
+		t, _ := jobspec.FormatPodFailureRule(r)
+		add(w.T("Pod failure rule"), t)
+	}
+	for _, r := range s.SuccessRules {
+		add(w.T("Success rule"), jobspec.FormatSuccessRule(r))
+	}
+
+	section(3, steps[2].title)
+	rp := string(s.RestartPolicy)
+	if rp == "" {
+		rp = string(corev1.RestartPolicyNever)
+	}
+	add(w.T("Restart policy"), rp)
+	describeContainer := func(kind string, c corev1.Container, i int) {
+		name := c.Name
+		if name == "" && kind == "" && i == 0 {
+			name = s.DefaultContainerName()
+		}
+		label := w.T("Container %s", name)
+		if kind != "" {
+			label = w.T("Init container %s", name)
+		}
+		add(label, c.Image)
+		add("  "+w.T("Command"), shellJoin(c.Command))
+		add("  "+w.T("Arguments"), shellJoin(c.Args))
+		add("  "+w.T("Requests"), jobspec.FormatResources(c.Resources.Requests))
+		add("  "+w.T("Limits"), jobspec.FormatResources(c.Resources.Limits))
+		for _, p := range c.Ports {
+			add("  "+w.T("Port"), jobspec.FormatPort(p))
+		}
+		for _, e := range c.Env {
+			add("  "+w.T("Environment"), describeEnv(e))
+		}
+		for _, e := range c.EnvFrom {
+			add("  "+w.T("Environment"), w.T("all keys of %s", describeEnvFrom(e)))
+		}
+		add("  "+w.T("Image pull policy"), string(c.ImagePullPolicy))
+		for _, m := range c.VolumeMounts {
+			t, ok := jobspec.FormatMount(m)
+			if !ok {
+				t = m.MountPath + "=" + m.Name
+			}
+			add("  "+w.T("Mount"), t)
+		}
+	}
+	for i, c := range s.Containers {
+		describeContainer("", c, i)
+	}
+	for i, c := range s.InitContainers {
+		describeContainer("init", c, i)
+	}
+	add(w.T("Image pull secrets"), strings.Join(s.ImagePullSecrets, ", "))
+	add(w.T("Service account"), s.ServiceAccount)
+
+	section(4, steps[3].title)
+	for _, v := range s.Volumes {
+		add(w.T("Volume"), describeVolume(v))
+	}
+	section(5, steps[4].title)
+	for _, k := range sortedKeys(s.Labels) {
+		add(w.T("Label"), k+"="+s.Labels[k])
+	}
+	for _, k := range sortedKeys(s.PodLabels) {
+		if v, ok := s.Labels[k]; !ok || v != s.PodLabels[k] {
+			add(w.T("Pod label"), k+"="+s.PodLabels[k])
+		}
+	}
+	for _, k := range sortedKeys(s.Annotations) {
+		add(w.T("Annotation"), k+"="+s.Annotations[k])
+	}
+	section(6, steps[5].title)
+	for _, k := range sortedKeys(s.NodeSelector) {
+		if k == corev1.LabelHostname {
+			add(w.T("Node"), s.NodeSelector[k])
+		} else {
+			add(w.T("Node label"), k+"="+s.NodeSelector[k])
+		}
+	}
+	for _, t := range s.Tolerations {
+		x, ok := jobspec.FormatToleration(t)
+		if !ok {
+			x = fmt.Sprintf("%s %s %s", t.Key, t.Operator, t.Effect)
+		}
+		add(w.T("Toleration"), x)
+	}
+
+	cells := 0
+	for _, r := range rows {
+		if r.label[0] != 0 && width(r.label) > cells {
+			cells = width(r.label)
+		}
+	}
+	for i, r := range rows {
+		if r.label[0] == 0 {
+			// A step with no rows of its own says so.
+			if i+1 == len(rows) || rows[i+1].label[0] == 0 {
+				w.say(w.style(bold, "  "+r.label[1:]) + "  " + w.style(dim, w.T("(defaults)")))
+				continue
+			}
+			w.say(w.style(bold, "  "+r.label[1:]))
+			continue
+		}
+		w.say("    " + w.style(dim, pad(r.label, cells)) + "  " + r.value)
+	}
+}
+
+// orDefault shows an unset count as the API's default.
+func orDefault(v, def string, w *Wizard) string {
+	if v != "" {
+		return v
+	}
+	return def + " " + w.T("(default)")
+}
+
+func equalJobs(a, b *batchv1.Job) bool { return apiequality.Semantic.DeepEqual(a, b) }

@@ -1,0 +1,149 @@
+package wizard
+
+import (
+	"errors"
+	"io"
+	"os"
+	"strings"
+	"sync"
+
+	"github.com/AlecAivazis/survey/v2"
+	"github.com/AlecAivazis/survey/v2/core"
+	"github.com/AlecAivazis/survey/v2/terminal"
+
+	"github.com/jobwizard/kubectl-job-wizard/pkg/i18n"
+)
+
+// surveyPrompter draws the questions with survey on a terminal: it reads
+// stdin and draws on stderr, so stdout stays free for the manifest.
+type surveyPrompter struct {
+	in  terminal.FileReader
+	out terminal.FileWriter
+	err io.Writer
+}
+
+// NewSurveyPrompter returns the terminal Prompter. in must be a terminal
+// (an *os.File); out is where the prompts are drawn (stderr). color false
+// draws without ANSI colors; survey also honours NO_COLOR by itself.
+func NewSurveyPrompter(in *os.File, out *os.File, t *i18n.Printer, color bool) Prompter {
+	localizeSurvey(t)
+	core.DisableColor = !color
+	return &surveyPrompter{in: escReader{in}, out: out, err: out}
+}
+
+var localizeOnce sync.Once
+
+// localizeSurvey puts the catalog's words into survey's key hints, which
+// are English text inside its package-level templates, and drops its
+// "Sorry, your reply was invalid" so the reason alone is shown.
+func localizeSurvey(t *i18n.Printer) {
+	localizeOnce.Do(func() {
+		r := strings.NewReplacer(
+			"[Use arrows to move, type to filter", "["+t.T("Use arrows to move, type to filter"),
+			"[Use arrows to move, space to select,", "["+t.T("Use arrows to move, space to select,"),
+			" <right> to all,", " "+t.T("<right> to all,"),
+			" <left> to none,", " "+t.T("<left> to none,"),
+			" type to filter{{", " "+t.T("type to filter")+"{{",
+			" for more help", " "+t.T("for more help"),
+			" for help", " "+t.T("for help"),
+			" for suggestions", " "+t.T("for suggestions"),
+			"[Use arrows to move, enter to select, type to continue]", "["+t.T("Use arrows to move, enter to select, type to continue")+"]",
+			"Sorry, your reply was invalid: ", "",
+		)
+		survey.SelectQuestionTemplate = r.Replace(survey.SelectQuestionTemplate)
+		survey.MultiSelectQuestionTemplate = r.Replace(survey.MultiSelectQuestionTemplate)
+		survey.InputQuestionTemplate = r.Replace(survey.InputQuestionTemplate)
+		survey.ConfirmQuestionTemplate = r.Replace(survey.ConfirmQuestionTemplate)
+		survey.ErrorTemplate = r.Replace(survey.ErrorTemplate)
+	})
+}
+
+func (s *surveyPrompter) opts(extra ...survey.AskOpt) []survey.AskOpt {
+	return append([]survey.AskOpt{
+		survey.WithStdio(s.in, s.out, s.err),
+		survey.WithPageSize(12),
+		survey.WithIcons(func(icons *survey.IconSet) {
+			// The default red "X" reads as a crash; the reason is what matters.
+			icons.Error.Text = "✘"
+		}),
+	}, extra...)
+}
+
+func mapErr(err error) error {
+	if errors.Is(err, terminal.InterruptErr) {
+		return ErrInterrupted
+	}
+	return err
+}
+
+func (s *surveyPrompter) Input(q Input) (string, error) {
+	var ans string
+	var extra []survey.AskOpt
+	if q.Validate != nil {
+		extra = append(extra, survey.WithValidator(func(v interface{}) error {
+			str, _ := v.(string)
+			return q.Validate(str)
+		}))
+	}
+	err := survey.AskOne(&survey.Input{Message: q.Message, Default: q.Default, Help: q.Help}, &ans, s.opts(extra...)...)
+	return ans, mapErr(err)
+}
+
+func labels(opts []Option) []string {
+	out := make([]string, len(opts))
+	for i, o := range opts {
+		out[i] = o.Label
+	}
+	return out
+}
+
+func describe(opts []Option) func(string, int) string {
+	for _, o := range opts {
+		if o.Description != "" {
+			return func(_ string, i int) string { return opts[i].Description }
+		}
+	}
+	return nil
+}
+
+func (s *surveyPrompter) Select(q Select) (int, error) {
+	var idx int
+	p := &survey.Select{Message: q.Message, Options: labels(q.Options), Help: q.Help, Description: describe(q.Options)}
+	if q.Default >= 0 && q.Default < len(q.Options) {
+		p.Default = q.Default
+	}
+	err := survey.AskOne(p, &idx, s.opts()...)
+	return idx, mapErr(err)
+}
+
+func (s *surveyPrompter) MultiSelect(q MultiSelect) ([]int, error) {
+	var idx []int
+	p := &survey.MultiSelect{Message: q.Message, Options: labels(q.Options), Help: q.Help, Description: describe(q.Options)}
+	if len(q.Defaults) > 0 {
+		p.Default = q.Defaults
+	}
+	err := survey.AskOne(p, &idx, s.opts()...)
+	return idx, mapErr(err)
+}
+
+func (s *surveyPrompter) Confirm(q Confirm) (bool, error) {
+	var ans bool
+	err := survey.AskOne(&survey.Confirm{Message: q.Message, Default: q.Default, Help: q.Help}, &ans, s.opts()...)
+	return ans, mapErr(err)
+}
+
+// escReader turns a lone Esc key into Ctrl-C, so Esc leaves the wizard at
+// any question as the issue asks; survey itself would use Esc to toggle vim
+// keys. A terminal delivers an arrow key's "ESC [ A" in one read, so only a
+// read of exactly one ESC byte is the key itself (survey decides the same way).
+type escReader struct{ f *os.File }
+
+func (r escReader) Read(p []byte) (int, error) {
+	n, err := r.f.Read(p)
+	if n == 1 && p[0] == terminal.KeyEscape {
+		p[0] = terminal.KeyInterrupt
+	}
+	return n, err
+}
+
+func (r escReader) Fd() uintptr { return r.f.Fd() }
