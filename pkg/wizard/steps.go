@@ -107,7 +107,11 @@ func (w *Wizard) askNamespace(s *jobspec.Spec) error {
 	if def == "" {
 		def = w.cfg.Namespace
 	}
-	a, err := w.chooseName(w.T("Namespace"), def, names, nil, false, validate)
+	msg := w.T("Namespace")
+	if len(names) == 0 {
+		msg = w.T("Namespace (optional)")
+	}
+	a, err := w.chooseName(msg, def, names, nil, false, validate)
 	if err != nil {
 		return err
 	}
