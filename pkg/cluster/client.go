@@ -1,13 +1,12 @@
 package cluster
 
 import (
-	"context"
-
+	authenticationv1 "k8s.io/api/authentication/v1"
 	authorizationv1 "k8s.io/api/authorization/v1"
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/rest"
 )
 
@@ -18,21 +17,45 @@ type Client struct {
 	Core   rest.Interface // core/v1
 	Batch  rest.Interface // batch/v1
 	Authz  rest.Interface // authorization.k8s.io/v1
+	Authn  rest.Interface // authentication.k8s.io/v1
+
+	// Endpoint names the server, context and user in messages.
+	Endpoint Endpoint
+}
+
+// Endpoint is where requests go, as the kubeconfig names it, so that an
+// unreachable server or refused credentials can be told apart from a
+// typo in --context.
+type Endpoint struct {
+	Server  string // https://10.0.0.1:6443
+	Context string // the kubeconfig context, empty when flags alone select the server
+	User    string // the kubeconfig user entry of the context
 }
 
 // NewClient makes the clients of cfg without any request: no discovery, no
 // version probe, so a flags-only create is one request.
 func NewClient(cfg *rest.Config) (*Client, error) {
-	c := &Client{Config: cfg}
-	var err error
-	if c.Core, err = restClientFor(cfg, corev1.SchemeGroupVersion); err != nil {
+	// One HTTP client for every group, so the lookups of a wizard run share
+	// their connections (and one TLS handshake).
+	httpClient, err := rest.HTTPClientFor(cfg)
+	if err != nil {
 		return nil, err
 	}
-	if c.Batch, err = restClientFor(cfg, batchv1.SchemeGroupVersion); err != nil {
-		return nil, err
-	}
-	if c.Authz, err = restClientFor(cfg, authorizationv1.SchemeGroupVersion); err != nil {
-		return nil, err
+	c := &Client{Config: cfg, Endpoint: Endpoint{Server: cfg.Host}}
+	for _, g := range []struct {
+		dst *rest.Interface
+		gv  schema.GroupVersion
+	}{
+		{&c.Core, corev1.SchemeGroupVersion},
+		{&c.Batch, batchv1.SchemeGroupVersion},
+		{&c.Authz, authorizationv1.SchemeGroupVersion},
+		{&c.Authn, authenticationv1.SchemeGroupVersion},
+	} {
+		rc, err := restClientFor(cfg, g.gv, httpClient)
+		if err != nil {
+			return nil, err
+		}
+		*g.dst = rc
 	}
 	return c, nil
 }
@@ -40,21 +63,3 @@ func NewClient(cfg *rest.Config) (*Client, error) {
 // ParameterCodec encodes options such as metav1.CreateOptions into query
 // parameters.
 var ParameterCodec = runtime.NewParameterCodec(Scheme)
-
-// CreateOptions are the knobs of one create.
-type CreateOptions struct {
-	DryRunServer bool
-	FieldManager string
-}
-
-// Create sends the Job.
-func (c *Client) Create(ctx context.Context, job *batchv1.Job, o CreateOptions) (*batchv1.Job, error) {
-	opts := metav1.CreateOptions{FieldManager: o.FieldManager}
-	if o.DryRunServer {
-		opts.DryRun = []string{metav1.DryRunAll}
-	}
-	out := &batchv1.Job{}
-	err := c.Batch.Post().Namespace(job.Namespace).Resource("jobs").
-		VersionedParams(&opts, ParameterCodec).Body(job).Do(ctx).Into(out)
-	return out, err
-}

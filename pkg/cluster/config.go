@@ -4,6 +4,8 @@
 package cluster
 
 import (
+	"io"
+
 	"github.com/spf13/pflag"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
@@ -57,6 +59,44 @@ func (c *ConnectionFlags) RESTConfig() (*rest.Config, error) {
 	// slow down a burst of lookups in the wizard.
 	cfg.QPS, cfg.Burst = 50, 100
 	return cfg, nil
+}
+
+// Client connects to the cluster the flags select, without a request.
+// Warnings the server sends (deprecated fields, policy warnings) go to
+// warnings as "Warning: ..." lines, as kubectl prints them, rather than
+// through klog.
+func (c *ConnectionFlags) Client(warnings io.Writer) (*Client, error) {
+	cfg, err := c.RESTConfig()
+	if err != nil {
+		return nil, err
+	}
+	if warnings != nil {
+		cfg.WarningHandler = rest.NewWarningWriter(warnings, rest.WarningWriterOptions{Deduplicate: true})
+	}
+	client, err := NewClient(cfg)
+	if err != nil {
+		return nil, err
+	}
+	client.Endpoint = c.endpoint(cfg)
+	return client, nil
+}
+
+// endpoint names the context and user the flags select, for messages.
+func (c *ConnectionFlags) endpoint(cfg *rest.Config) Endpoint {
+	ep := Endpoint{Server: cfg.Host, Context: c.Overrides.CurrentContext, User: c.Overrides.Context.AuthInfo}
+	raw, err := c.ClientConfig().RawConfig()
+	if err != nil {
+		return ep
+	}
+	if ep.Context == "" {
+		ep.Context = raw.CurrentContext
+	}
+	if ep.User == "" {
+		if ctx, ok := raw.Contexts[ep.Context]; ok {
+			ep.User = ctx.AuthInfo
+		}
+	}
+	return ep
 }
 
 // Namespace is the namespace of the request: -n, else the kubeconfig

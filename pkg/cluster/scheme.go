@@ -1,6 +1,9 @@
 package cluster
 
 import (
+	"net/http"
+
+	authenticationv1 "k8s.io/api/authentication/v1"
 	authorizationv1 "k8s.io/api/authorization/v1"
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -21,7 +24,12 @@ var (
 )
 
 func init() {
-	for _, add := range []func(*runtime.Scheme) error{corev1.AddToScheme, batchv1.AddToScheme, authorizationv1.AddToScheme} {
+	// meta.k8s.io's Table and PartialObjectMetadataList are the cheap list
+	// forms the lookups ask for; authentication.k8s.io only answers "who am
+	// I" when the preflight is denied.
+	adders := []func(*runtime.Scheme) error{corev1.AddToScheme, batchv1.AddToScheme,
+		authorizationv1.AddToScheme, authenticationv1.AddToScheme, metav1.AddMetaToScheme}
+	for _, add := range adders {
 		if err := add(Scheme); err != nil {
 			panic(err) // a programming error: the groups above always register
 		}
@@ -31,7 +39,7 @@ func init() {
 
 // restClientFor returns a REST client of one group version over cfg,
 // encoding with Scheme. It makes no request.
-func restClientFor(cfg *rest.Config, gv schema.GroupVersion) (*rest.RESTClient, error) {
+func restClientFor(cfg *rest.Config, gv schema.GroupVersion, httpClient *http.Client) (*rest.RESTClient, error) {
 	c := rest.CopyConfig(cfg)
 	c.GroupVersion = &gv
 	if gv.Group == "" {
@@ -43,5 +51,5 @@ func restClientFor(cfg *rest.Config, gv schema.GroupVersion) (*rest.RESTClient, 
 	if c.UserAgent == "" {
 		c.UserAgent = rest.DefaultKubernetesUserAgent()
 	}
-	return rest.RESTClientFor(c)
+	return rest.RESTClientForConfigAndClient(c, httpClient)
 }

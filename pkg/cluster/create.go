@@ -1,0 +1,293 @@
+package cluster
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	batchv1 "k8s.io/api/batch/v1"
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/fields"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/apimachinery/pkg/watch"
+)
+
+// CreateOptions are the knobs of one create.
+type CreateOptions struct {
+	DryRunServer bool
+	FieldManager string
+}
+
+func (o CreateOptions) dryRun() []string {
+	if o.DryRunServer {
+		return []string{metav1.DryRunAll}
+	}
+	return nil
+}
+
+var jobKind = batchv1.SchemeGroupVersion.WithKind("Job")
+
+// Create sends the Job: one POST, nothing before it.
+func (c *Client) Create(ctx context.Context, job *batchv1.Job, o CreateOptions) (*batchv1.Job, error) {
+	opts := metav1.CreateOptions{FieldManager: o.FieldManager, DryRun: o.dryRun()}
+	out := &batchv1.Job{}
+	err := c.Batch.Post().Namespace(job.Namespace).Resource("jobs").
+		VersionedParams(&opts, ParameterCodec).Body(job).Do(ctx).Into(out)
+	if err != nil {
+		return nil, err
+	}
+	// The decoder drops apiVersion and kind, which -o yaml and the name
+	// printer need.
+	out.SetGroupVersionKind(jobKind)
+	return out, nil
+}
+
+// GetJob reads one Job.
+func (c *Client) GetJob(ctx context.Context, namespace, name string) (*batchv1.Job, error) {
+	out := &batchv1.Job{}
+	if err := c.Batch.Get().Namespace(namespace).Resource("jobs").Name(name).Do(ctx).Into(out); err != nil {
+		return nil, err
+	}
+	out.SetGroupVersionKind(jobKind)
+	return out, nil
+}
+
+// GetCronJob reads one CronJob.
+func (c *Client) GetCronJob(ctx context.Context, namespace, name string) (*batchv1.CronJob, error) {
+	out := &batchv1.CronJob{}
+	if err := c.Batch.Get().Namespace(namespace).Resource("cronjobs").Name(name).Do(ctx).Into(out); err != nil {
+		return nil, err
+	}
+	out.SetGroupVersionKind(batchv1.SchemeGroupVersion.WithKind("CronJob"))
+	return out, nil
+}
+
+// ReplaceResult tells what Replace did besides creating.
+type ReplaceResult struct {
+	Job *batchv1.Job
+	// Replaced is set when a Job of the name existed and was deleted.
+	Replaced bool
+}
+
+// maxReplaceAttempts bounds the delete-and-create rounds when someone
+// else (a second CI run, a controller) creates the name again in between.
+const maxReplaceAttempts = 3
+
+// Replace deletes the Job of job's name, if there is one, in the
+// foreground, waits until it and its pods are gone, and creates job.
+// progress, when not nil, hears what is being waited for. With a server
+// dry run nothing is deleted or created; the server checks both steps.
+func (c *Client) Replace(ctx context.Context, job *batchv1.Job, o CreateOptions, progress func(string)) (*ReplaceResult, error) {
+	if job.Name == "" {
+		// A generated name never collides: nothing to replace.
+		created, err := c.Create(ctx, job, o)
+		return &ReplaceResult{Job: created}, err
+	}
+	say := func(format string, a ...any) {
+		if progress != nil {
+			progress(fmt.Sprintf(format, a...))
+		}
+	}
+	var lastErr error
+	for attempt := 0; attempt < maxReplaceAttempts; attempt++ {
+		old, err := c.deleteForeground(ctx, job.Namespace, job.Name, o)
+		if err != nil {
+			if apierrors.IsConflict(err) {
+				// The Job changed under the delete; look again.
+				lastErr = err
+				continue
+			}
+			return nil, &opError{verb: "delete", err: err}
+		}
+		if old != nil && !o.DryRunServer {
+			say("deleting job.batch/%s and waiting until it and its pods are gone", job.Name)
+			if err := c.waitJobGone(ctx, old); err != nil {
+				return nil, err
+			}
+			if err := c.waitPodsGone(ctx, old); err != nil {
+				return nil, err
+			}
+			say("job.batch/%s deleted", job.Name)
+		}
+		created, err := c.Create(ctx, job, o)
+		switch {
+		case err == nil:
+			return &ReplaceResult{Job: created, Replaced: old != nil}, nil
+		case apierrors.IsAlreadyExists(err) && o.DryRunServer && old != nil:
+			// The dry-run delete kept the old Job, so the dry-run create
+			// meets it. The server checks the name last, after validation
+			// and admission, so everything else about the Job passed.
+			job = job.DeepCopy()
+			job.SetGroupVersionKind(jobKind)
+			return &ReplaceResult{Job: job, Replaced: true}, nil
+		case apierrors.IsAlreadyExists(err):
+			// Created again by someone else while we waited: go round.
+			say("job.batch/%s was created again meanwhile; replacing it again", job.Name)
+			lastErr = err
+			continue
+		}
+		return nil, err
+	}
+	return nil, fmt.Errorf("job.batch/%s was created again by someone else each time it was deleted (%d tries): %w", job.Name, maxReplaceAttempts, lastErr)
+}
+
+// opError marks an error of a step other than the create itself, so the
+// explanation names the verb ("delete").
+type opError struct {
+	verb string
+	err  error
+}
+
+func (e *opError) Error() string { return e.verb + ": " + e.err.Error() }
+func (e *opError) Unwrap() error { return e.err }
+
+// deleteForeground deletes the Job so that the garbage collector removes
+// its pods first; the Job goes last. It returns the Job as it was, or nil
+// when there was none.
+func (c *Client) deleteForeground(ctx context.Context, namespace, name string, o CreateOptions) (*batchv1.Job, error) {
+	policy := metav1.DeletePropagationForeground
+	opts := &metav1.DeleteOptions{PropagationPolicy: &policy, DryRun: o.dryRun()}
+	// A foreground delete answers with the Job, now carrying its
+	// deletionTimestamp; its resourceVersion is where the watch starts.
+	out := &batchv1.Job{}
+	err := c.Batch.Delete().Namespace(namespace).Resource("jobs").Name(name).Body(opts).Do(ctx).Into(out)
+	if apierrors.IsNotFound(err) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if out.Name == "" {
+		// An answer of Status (the Job went at once): nothing to wait for.
+		out.Name, out.Namespace = name, namespace
+	}
+	return out, nil
+}
+
+// waitJobGone watches the Job until the object of old's UID is deleted.
+func (c *Client) waitJobGone(ctx context.Context, old *batchv1.Job) error {
+	rv := old.ResourceVersion
+	for {
+		if rv == "" {
+			cur, err := c.GetJob(ctx, old.Namespace, old.Name)
+			if apierrors.IsNotFound(err) || err == nil && cur.UID != old.UID && old.UID != "" {
+				return nil
+			}
+			if err != nil {
+				return err
+			}
+			rv = cur.ResourceVersion
+		}
+		w, err := c.Batch.Get().Namespace(old.Namespace).Resource("jobs").
+			VersionedParams(&metav1.ListOptions{
+				Watch:           true,
+				FieldSelector:   fields.OneTermEqualSelector("metadata.name", old.Name).String(),
+				ResourceVersion: rv,
+				// Bookmarks keep the resume point fresh on a long wait.
+				AllowWatchBookmarks: true,
+			}, ParameterCodec).Watch(ctx)
+		if err != nil {
+			if apierrors.IsGone(err) || apierrors.IsResourceExpired(err) {
+				rv = ""
+				continue
+			}
+			return err
+		}
+		gone, next, err := drainUntilDeleted(ctx, w, old.UID)
+		w.Stop()
+		if gone || err != nil {
+			return err
+		}
+		rv = next
+	}
+}
+
+// drainUntilDeleted reads watch events until the object of uid is deleted
+// (or replaced by another of the same name), returning the last
+// resourceVersion seen for a re-watch when the server ends the watch.
+func drainUntilDeleted(ctx context.Context, w watch.Interface, uid types.UID) (gone bool, rv string, err error) {
+	for {
+		select {
+		case <-ctx.Done():
+			return false, rv, ctx.Err()
+		case ev, ok := <-w.ResultChan():
+			if !ok {
+				return false, rv, nil
+			}
+			if ev.Type == watch.Error {
+				if st := apierrors.FromObject(ev.Object); apierrors.IsGone(st) || apierrors.IsResourceExpired(st) {
+					return false, "", nil
+				}
+				return false, rv, apierrors.FromObject(ev.Object)
+			}
+			m, ok := ev.Object.(metav1.Object)
+			if !ok {
+				continue
+			}
+			rv = m.GetResourceVersion()
+			if ev.Type == watch.Deleted && (uid == "" || m.GetUID() == uid) {
+				return true, rv, nil
+			}
+			if ev.Type != watch.Bookmark && uid != "" && m.GetUID() != uid {
+				// Someone else's Job of the same name: ours is gone.
+				return true, rv, nil
+			}
+		}
+	}
+}
+
+// waitPodsGone waits until no pod of the old Job is left. In the
+// foreground the garbage collector removes them before the Job, so this is
+// normally one empty list; it guards against pods that did not block
+// their owner's deletion.
+func (c *Client) waitPodsGone(ctx context.Context, old *batchv1.Job) error {
+	if old.UID == "" {
+		return nil
+	}
+	selector := batchv1.ControllerUidLabel + "=" + string(old.UID)
+	for {
+		names, rv, err := listNames(ctx, c.Core, old.Namespace, "pods", metav1.ListOptions{LabelSelector: selector})
+		if err != nil {
+			return &opError{verb: "list pods of the old Job", err: err}
+		}
+		if len(names) == 0 {
+			return nil
+		}
+		w, err := c.Core.Get().Namespace(old.Namespace).Resource("pods").
+			VersionedParams(&metav1.ListOptions{Watch: true, LabelSelector: selector, ResourceVersion: rv}, ParameterCodec).Watch(ctx)
+		if err != nil {
+			return err
+		}
+		left := map[string]bool{}
+		for _, n := range names {
+			left[n] = true
+		}
+		err = func() error {
+			defer w.Stop()
+			for len(left) > 0 {
+				select {
+				case <-ctx.Done():
+					return ctx.Err()
+				case ev, ok := <-w.ResultChan():
+					if !ok {
+						return errWatchEnded
+					}
+					if pod, ok := ev.Object.(*corev1.Pod); ok && ev.Type == watch.Deleted {
+						delete(left, pod.Name)
+					}
+				}
+			}
+			return nil
+		}()
+		if err == nil {
+			return nil
+		}
+		if !errors.Is(err, errWatchEnded) {
+			return err
+		}
+	}
+}
+
+var errWatchEnded = errors.New("watch ended")
