@@ -113,10 +113,11 @@ func Marshal(job *batchv1.Job) ([]byte, error) {
 		return nil, err
 	}
 	delete(m, "status")
-	dropNullTimestamp(m, "metadata")
+	// A null (an unset list such as containers of an unfinished draft) means
+	// the same as no key, and reads as an error to a person.
+	pruneNulls(m)
 	if spec, ok := m["spec"].(map[string]any); ok {
 		if tpl, ok := spec["template"].(map[string]any); ok {
-			dropNullTimestamp(tpl, "metadata")
 			if md, ok := tpl["metadata"].(map[string]any); ok && len(md) == 0 {
 				delete(tpl, "metadata")
 			}
@@ -125,13 +126,20 @@ func Marshal(job *batchv1.Job) ([]byte, error) {
 	return yaml.Marshal(m)
 }
 
-func dropNullTimestamp(parent map[string]any, key string) {
-	md, ok := parent[key].(map[string]any)
-	if !ok {
-		return
-	}
-	if v, ok := md["creationTimestamp"]; ok && v == nil {
-		delete(md, "creationTimestamp")
+func pruneNulls(v any) {
+	switch x := v.(type) {
+	case map[string]any:
+		for k, e := range x {
+			if e == nil {
+				delete(x, k)
+				continue
+			}
+			pruneNulls(e)
+		}
+	case []any:
+		for _, e := range x {
+			pruneNulls(e)
+		}
 	}
 }
 

@@ -265,7 +265,7 @@ func (w *Wizard) containerAdvanced(s *jobspec.Spec, init bool, i int, field stri
 		defs = append(defs, secPull)
 	}
 	picked, err := w.p.MultiSelect(MultiSelect{
-		Message:  w.T("Advanced options for container %s (space to pick, Enter to go on)", safe(c.Name)),
+		Message:  w.T("Advanced options for container %s", safe(c.Name)),
 		Options:  opts,
 		Defaults: defs,
 	})

@@ -400,9 +400,9 @@ func (w *Wizard) summary(s *jobspec.Spec) {
 	}
 	for i, r := range rows {
 		if r.label[0] == 0 {
-			// A step with no rows of its own says so.
+			// A step with nothing set says so.
 			if i+1 == len(rows) || rows[i+1].label[0] == 0 {
-				w.say(w.style(bold, "  "+r.label[1:]) + "  " + w.style(dim, w.T("(defaults)")))
+				w.say(w.style(bold, "  "+r.label[1:]) + "  " + w.style(dim, w.T("(none)")))
 				continue
 			}
 			w.say(w.style(bold, "  "+r.label[1:]))

@@ -51,11 +51,22 @@ func localizeSurvey(t *i18n.Printer) {
 			"Sorry, your reply was invalid: ", "",
 		)
 		survey.SelectQuestionTemplate = r.Replace(survey.SelectQuestionTemplate)
-		survey.MultiSelectQuestionTemplate = r.Replace(survey.MultiSelectQuestionTemplate)
+		survey.MultiSelectQuestionTemplate = shortMultiSelectHint(r.Replace(survey.MultiSelectQuestionTemplate), t)
 		survey.InputQuestionTemplate = r.Replace(survey.InputQuestionTemplate)
 		survey.ConfirmQuestionTemplate = r.Replace(survey.ConfirmQuestionTemplate)
 		survey.ErrorTemplate = r.Replace(survey.ErrorTemplate)
 	})
+}
+
+// shortMultiSelectHint puts a one-line key hint in place of survey's, which
+// wraps on an 80-column terminal and hides that Enter goes on.
+func shortMultiSelectHint(tmpl string, t *i18n.Printer) string {
+	start := strings.Index(tmpl, "[")
+	end := strings.Index(tmpl[start+1:], "]")
+	if start < 0 || end < 0 || !strings.Contains(tmpl[start:start+1+end], "space") {
+		return tmpl
+	}
+	return tmpl[:start] + "[" + t.T("space picks, Enter goes on") + tmpl[start+1+end:]
 }
 
 func (s *surveyPrompter) opts(extra ...survey.AskOpt) []survey.AskOpt {

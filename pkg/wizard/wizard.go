@@ -162,7 +162,10 @@ func (w *Wizard) intro() {
 	w.say(w.style(bold, w.T("Create a Job in six steps, as the KubeSphere console does.")))
 	w.say(w.style(dim, w.T("Enter accepts the value in parentheses; - clears an optional value; Ctrl-C or Esc stops and keeps a draft.")))
 	if w.cfg.NoCluster != "" {
-		w.say(w.style(yellow, w.T("No cluster: %s. The wizard will only print or save the Job.", w.cfg.NoCluster)))
+		// The reason's first clause is enough here; its advice is for the
+		// flags path.
+		reason, _, _ := strings.Cut(w.cfg.NoCluster, ";")
+		w.say(w.style(yellow, w.T("Without a cluster (%s), the wizard will only print or save the Job.", safe(strings.TrimSpace(reason)))))
 	}
 }
 

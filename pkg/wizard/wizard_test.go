@@ -15,7 +15,7 @@ func quickStart() map[string][]any {
 	return map[string][]any{
 		"Name (Enter: after the image)": {"pi"},
 		"Image":                         {"perl:5.28.0"},
-		"Advanced options for container pi (space to pick, Enter to go on)": {[]string{"Command and arguments"}},
+		"Advanced options for container pi": {[]string{"Command and arguments"}},
 		"Command (as on a shell line; Enter keeps the image's entrypoint)":  {piCommand},
 		"What now?": {"Print YAML"},
 	}
@@ -39,7 +39,7 @@ func TestQuickStart(t *testing.T) {
 	}
 	out := r.out.String()
 	for _, want := range []string{"Step 1/6: Basic information", "Step 2/6: Job settings", "Step 6/6: Node selector",
-		"No cluster: no kubeconfig. The wizard will only print or save the Job.", "Review", wantCmd} {
+		"Without a cluster (no kubeconfig), the wizard will only print or save the Job.", "Review", wantCmd} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}
