@@ -122,6 +122,7 @@ Exit status: 0 created (and, with --wait, Complete); 1 the Job failed or the clu
 	root.Flags().SortFlags = false
 	root.AddCommand(NewVersionCommand(streams))
 	root.AddCommand(NewFollowCommand(streams))
+	addCompletion(root, o)
 	return root
 }
 
