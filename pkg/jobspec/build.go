@@ -78,7 +78,7 @@ func (s *Spec) Build() *batchv1.Job {
 	pod.ServiceAccountName = s.ServiceAccount
 	// The deprecated serviceAccount field mirrors serviceAccountName; a
 	// manifest that carries it keeps it, following a changed account.
-	if pod.DeprecatedServiceAccount != "" {
+	if s.Base != nil && pod.DeprecatedServiceAccount != "" && pod.DeprecatedServiceAccount == s.Base.Spec.Template.Spec.ServiceAccountName {
 		pod.DeprecatedServiceAccount = s.ServiceAccount
 	}
 	pod.ImagePullSecrets = nil

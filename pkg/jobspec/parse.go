@@ -70,7 +70,9 @@ func ParseSeconds32(flag, s string) (int32, error) {
 // FormatSeconds renders seconds the way a person would type them: whole
 // minutes and hours as a duration ("5m", "1h30m"), anything else as seconds.
 func FormatSeconds(n int64) string {
-	if n <= 0 || n%60 != 0 {
+	// Past time.Duration's range (about 292 years) a duration would not
+	// parse back, so such values stay seconds.
+	if n <= 0 || n%60 != 0 || n > int64(math.MaxInt64/time.Second) {
 		return strconv.FormatInt(n, 10)
 	}
 	h, m := n/3600, (n%3600)/60
@@ -507,6 +509,9 @@ func ParseResources(flag, s string) (corev1.ResourceList, error) {
 		if q.Sign() < 0 {
 			return nil, flagErr(flag, s, fmt.Sprintf("%s must not be negative", k), example)
 		}
+		if q.CmpInt64(math.MaxInt64/1000) > 0 {
+			return nil, flagErr(flag, s, fmt.Sprintf("%s=%s is larger than any node could offer", k, v), example)
+		}
 		out[corev1.ResourceName(k)] = q
 	}
 	return out, nil
@@ -654,6 +659,9 @@ func ParseMount(s string) (corev1.VolumeMount, error) {
 	}
 	parts := strings.Split(rest, ":")
 	m.MountPath, m.Name = p, parts[0]
+	if m.Name == "" {
+		return m, flagErr(flag, s, "must name the volume after '='", example)
+	}
 	for _, opt := range parts[1:] {
 		switch {
 		case opt == "ro":
