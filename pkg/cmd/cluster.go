@@ -3,43 +3,35 @@ package cmd
 import (
 	"context"
 	"fmt"
+	"time"
 
 	batchv1 "k8s.io/api/batch/v1"
 
 	"github.com/jobwizard/kubectl-job-wizard/pkg/cluster"
+	"github.com/jobwizard/kubectl-job-wizard/pkg/draft"
+	"github.com/jobwizard/kubectl-job-wizard/pkg/jobspec"
 )
 
-// client connects to the cluster the connection flags select.
+// client connects to the cluster the connection flags select. It sends
+// nothing: the first request is the one that does the work.
 func (o *CreateOptions) client() (*cluster.Client, string, error) {
-	cfg, err := o.Conn.RESTConfig()
+	c, err := o.Conn.Client(o.Streams.ErrOut)
 	if err != nil {
-		return nil, "", err
+		return nil, "", cluster.Explain(err, cluster.Endpoint{}, cluster.Subject{Verb: "connect"})
 	}
 	ns, _, err := o.Conn.Namespace()
 	if err != nil {
 		return nil, "", err
 	}
-	c, err := cluster.NewClient(cfg)
-	return c, ns, err
+	return c, ns, nil
 }
 
 // createInCluster creates the Job (or has the server dry-run it) and prints
 // the result as kubectl does.
 func (o *CreateOptions) createInCluster(ctx context.Context, job *batchv1.Job) error {
-	c, ns, err := o.client()
+	created, op, err := o.send(ctx, job)
 	if err != nil {
 		return err
-	}
-	if job.Namespace == "" {
-		job.Namespace = ns
-	}
-	created, err := c.Create(ctx, job, cluster.CreateOptions{DryRunServer: o.dryRun == DryRunServer, FieldManager: o.FieldManager})
-	if err != nil {
-		return err
-	}
-	op := "created"
-	if o.dryRun == DryRunServer {
-		op = "created (server dry run)"
 	}
 	if o.Wait && o.dryRun == DryRunNone {
 		return o.printAndFollow(ctx, created, op)
@@ -47,9 +39,142 @@ func (o *CreateOptions) createInCluster(ctx context.Context, job *batchv1.Job) e
 	return printJob(o.Streams.Out, created, o.Output, op)
 }
 
-// resolveFrom fetches the --from object and lays the flags over it.
+// send creates the Job, or replaces the Job of its name with --replace,
+// and returns the Job as the server answered with the verb to print
+// ("created", "replaced", "... (server dry run)"). A failure is explained
+// (see cluster.Explain) and the Job is kept as a draft whose path the
+// message gives, so nothing typed is lost.
+func (o *CreateOptions) send(ctx context.Context, job *batchv1.Job) (*batchv1.Job, string, error) {
+	c, ns, err := o.client()
+	if err != nil {
+		return nil, "", o.keepDraft(job, err)
+	}
+	if job.Namespace == "" {
+		job.Namespace = ns
+	}
+	opts := cluster.CreateOptions{DryRunServer: o.dryRun == DryRunServer, FieldManager: o.FieldManager}
+	created, op := (*batchv1.Job)(nil), "created"
+	if o.Replace {
+		var res *cluster.ReplaceResult
+		res, err = c.Replace(ctx, job, opts, func(msg string) { fmt.Fprintln(o.Streams.ErrOut, msg) })
+		if err == nil {
+			created = res.Job
+			if res.Replaced {
+				op = "replaced"
+			}
+		}
+	} else {
+		created, err = c.Create(ctx, job, opts)
+	}
+	if err != nil {
+		return nil, "", o.keepDraft(job, cluster.Explain(err, c.Endpoint, jobSubject("create", job)))
+	}
+	if o.dryRun == DryRunServer {
+		op += " (server dry run)"
+	}
+	return created, op, nil
+}
+
+// jobSubject names the Job in messages; a generated name shows its prefix.
+func jobSubject(verb string, job *batchv1.Job) cluster.Subject {
+	name := job.Name
+	if name == "" && job.GenerateName != "" {
+		name = job.GenerateName + "*"
+	}
+	return cluster.Subject{Verb: verb, Resource: "job.batch", Name: name, Namespace: job.Namespace}
+}
+
+// keepDraft saves the Job that could not be created and adds where to the
+// error, which keeps its exit status (1: the cluster refused it).
+func (o *CreateOptions) keepDraft(job *batchv1.Job, cause error) error {
+	path, err := draft.Save(job, "not created: "+firstLine(cause.Error()))
+	if err != nil {
+		return fmt.Errorf("%w\n(the Job could not be kept as a draft either: %v)", cause, err)
+	}
+	return &draftError{err: cause, path: path}
+}
+
+// draftError is a failed create whose Job was kept as a draft.
+type draftError struct {
+	err  error
+	path string
+}
+
+func (e *draftError) Error() string {
+	return fmt.Sprintf("%s\nthe Job is kept in %s; to send it again: kubectl job-wizard -f %s", e.err, e.path, e.path)
+}
+func (e *draftError) Unwrap() error { return e.err }
+
+func firstLine(s string) string {
+	for i := 0; i < len(s); i++ {
+		if s[i] == '\n' {
+			return s[:i]
+		}
+	}
+	return s
+}
+
+// resolveFrom fetches the --from object and lays the flags over it, as
+// over a manifest of -f: every field no flag names is kept, and a NAME
+// replaces the SOURCE- generated name.
 func (o *CreateOptions) resolveFrom(ctx context.Context) error {
-	return fmt.Errorf("--from is not available in this build")
+	c, ns, err := o.client()
+	if err != nil {
+		return err
+	}
+	job, err := c.SourceJob(ctx, ns, o.fromKind, o.fromName)
+	if err != nil {
+		return cluster.Explain(err, c.Endpoint, cluster.Subject{Verb: "read", Resource: o.fromKind + ".batch", Name: o.fromName, Namespace: ns})
+	}
+	spec := jobspec.FromJob(job)
+	if err := o.SpecFlags.Apply(spec, o.flags, o.readFile); err != nil {
+		return inputErr(err)
+	}
+	if err := spec.Validate(); err != nil {
+		return inputErr(err)
+	}
+	o.spec = spec
+	return nil
+}
+
+// preflightTimeout bounds the access check, so a slow server delays the
+// wizard's first question by seconds at most.
+const preflightTimeout = 10 * time.Second
+
+// Preflight is what the wizard learns of the cluster before it asks
+// anything.
+type Preflight struct {
+	Client    *cluster.Client
+	Lookup    *cluster.Lookups
+	Namespace string
+	// Denied, when not empty, says who may not create Jobs where; the
+	// wizard then offers only to print or save the Job.
+	Denied string
+	// Err is why the cluster could not be asked (no kubeconfig, server
+	// unreachable); the wizard then runs on free text alone.
+	Err error
+}
+
+// preflight connects for the wizard and asks, with one
+// SelfSubjectAccessReview, whether Jobs may be created in the namespace.
+// It never fails the wizard: what went wrong is in the result.
+func (o *CreateOptions) preflight(ctx context.Context) Preflight {
+	c, ns, err := o.client()
+	if err != nil {
+		return Preflight{Err: err}
+	}
+	p := Preflight{Client: c, Lookup: cluster.NewLookup(c), Namespace: ns}
+	ctx, cancel := context.WithTimeout(ctx, preflightTimeout)
+	defer cancel()
+	access, err := c.CanCreateJobs(ctx, ns)
+	if err != nil {
+		p.Err = cluster.Explain(err, c.Endpoint, cluster.Subject{Verb: "check access to create", Resource: "jobs.batch", Namespace: ns})
+		return p
+	}
+	if !access.Allowed {
+		p.Denied = cluster.DeniedMessage(access, ns, c.Endpoint)
+	}
+	return p
 }
 
 func (o *CreateOptions) runWizard(ctx context.Context) error {
