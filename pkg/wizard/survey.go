@@ -145,14 +145,21 @@ func (s *surveyPrompter) Confirm(q Confirm) (bool, error) {
 
 // escReader turns a lone Esc key into Ctrl-C, so Esc leaves the wizard at
 // any question as the issue asks; survey itself would use Esc to toggle vim
-// keys. A terminal delivers an arrow key's "ESC [ A" in one read, so only a
-// read of exactly one ESC byte is the key itself (survey decides the same way).
+// keys. A key's escape sequence (arrows: ESC [ A, ESC O A) arrives in one
+// read, so an ESC that ends a read or is not followed by '[' or 'O' is the
+// key itself. The read may also hold the terminal's answer to survey's
+// cursor query (ESC [ row ; col R) right after the key.
 type escReader struct{ f *os.File }
 
 func (r escReader) Read(p []byte) (int, error) {
 	n, err := r.f.Read(p)
-	if n == 1 && p[0] == terminal.KeyEscape {
-		p[0] = terminal.KeyInterrupt
+	for i := 0; i < n; i++ {
+		if p[i] != terminal.KeyEscape {
+			continue
+		}
+		if i+1 == n || p[i+1] != '[' && p[i+1] != 'O' {
+			p[i] = terminal.KeyInterrupt
+		}
 	}
 	return n, err
 }

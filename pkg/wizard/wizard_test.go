@@ -13,10 +13,10 @@ const piCommand = `perl -Mbignum=bpi -wle 'print bpi(2000)'`
 // command are typed; every other answer is Enter or a pick.
 func quickStart() map[string][]any {
 	return map[string][]any{
-		"Name (Enter: after the image)": {"pi"},
-		"Image":                         {"perl:5.28.0"},
+		"Name (Enter: after the image)":     {"pi"},
+		"Image":                             {"perl:5.28.0"},
 		"Advanced options for container pi": {[]string{"Command and arguments"}},
-		"Command (as on a shell line; Enter keeps the image's entrypoint)":  {piCommand},
+		"Command (as on a shell line; Enter keeps the image's entrypoint)": {piCommand},
 		"What now?": {"Print YAML"},
 	}
 }
