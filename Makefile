@@ -10,7 +10,7 @@ PKG := github.com/jobwizard/kubectl-job-wizard/pkg/cmd
 LDFLAGS := -s -w -X $(PKG).Version=$(VERSION) -X $(PKG).Commit=$(COMMIT) -X $(PKG).BuildDate=$(DATE)
 GO_TEST_FLAGS ?=
 
-.PHONY: all build test test-unit test-e2e bench fuzz lint controlplane clean
+.PHONY: all build test test-unit test-e2e bench fuzz lint controlplane tools clean
 
 all: build
 
@@ -26,8 +26,13 @@ FORCE:
 controlplane:
 	hack/controlplane/build.sh
 
-test: build controlplane
-	go test $(GO_TEST_FLAGS) -count=1 ./...
+# tmux drives the wizard in a real terminal in some tests; kubectl is on
+# every machine of this kind.
+tools:
+	@command -v tmux >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq tmux >/dev/null; }
+
+test: build controlplane tools
+	go test $(GO_TEST_FLAGS) -count=1 -timeout 60m ./...
 
 test-unit:
 	go test $(GO_TEST_FLAGS) -count=1 $$(go list ./... | grep -v /e2e)
@@ -37,6 +42,18 @@ test-e2e: build controlplane
 
 bench: build
 	go run ./hack/bench
+
+# Every fuzz target for FUZZTIME each (not part of make test). A crasher is
+# written under testdata/fuzz and then runs as a regular test case.
+FUZZTIME ?= 10m
+FUZZ_PKGS ?= ./pkg/jobspec
+fuzz:
+	@set -e; for pkg in $(FUZZ_PKGS); do \
+	  for t in $$(go test $$pkg -list '^Fuzz' | grep '^Fuzz'); do \
+	    echo "== $$pkg $$t ($(FUZZTIME))"; \
+	    go test $$pkg -run '^$$' -fuzz "^$$t\$$" -fuzztime $(FUZZTIME); \
+	  done; \
+	done
 
 lint:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { echo "gofmt needed:"; gofmt -l $$(git ls-files '*.go'); exit 1; }
