@@ -176,11 +176,3 @@ func (o *CreateOptions) preflight(ctx context.Context) Preflight {
 	}
 	return p
 }
-
-func (o *CreateOptions) runWizard(ctx context.Context) error {
-	return fmt.Errorf("the wizard is not available in this build; give NAME and --image")
-}
-
-func (o *CreateOptions) editJob(ctx context.Context, job *batchv1.Job) (*batchv1.Job, error) {
-	return nil, fmt.Errorf("--edit is not available in this build")
-}

@@ -1,0 +1,186 @@
+package cmd
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/spf13/pflag"
+	batchv1 "k8s.io/api/batch/v1"
+
+	"github.com/jobwizard/kubectl-job-wizard/pkg/draft"
+	"github.com/jobwizard/kubectl-job-wizard/pkg/editor"
+	"github.com/jobwizard/kubectl-job-wizard/pkg/i18n"
+	"github.com/jobwizard/kubectl-job-wizard/pkg/jobspec"
+	"github.com/jobwizard/kubectl-job-wizard/pkg/wizard"
+)
+
+// printer is the message catalog in the language of --lang or the locale.
+func (o *CreateOptions) printer() (*i18n.Printer, error) {
+	lang, err := i18n.Detect(o.Lang, os.Getenv)
+	if err != nil {
+		return nil, inputErr(err)
+	}
+	return i18n.New(lang), nil
+}
+
+// runWizard walks the six steps on the terminal and then does what the
+// review chose, through the same submit and print as the flags path.
+func (o *CreateOptions) runWizard(ctx context.Context) error {
+	t, err := o.printer()
+	if err != nil {
+		return err
+	}
+	in, inOK := o.Streams.In.(*os.File)
+	term, termOK := o.Streams.ErrOut.(*os.File)
+	if !inOK || !termOK || !isTerminal(in) || !isTerminal(term) {
+		return inputErrorf("the wizard needs a terminal on stdin and stderr; give NAME and --image (and other flags) instead, or use -f FILE")
+	}
+	if o.From != "" {
+		if err := o.resolveFrom(ctx); err != nil {
+			return err
+		}
+	}
+	color := colorOn(term)
+	cfg := wizard.Config{
+		Prompter:  wizard.NewSurveyPrompter(in, term, t, color),
+		Out:       term,
+		Printer:   t,
+		Color:     color,
+		SaveDraft: draft.Save,
+		Edit: func(job *batchv1.Job) (*batchv1.Job, error) {
+			edited, err := o.newEditor(t).Edit(job)
+			if errors.Is(err, editor.ErrEmpty) {
+				return nil, errors.New(t.T("The file was emptied, so the edit is undone."))
+			}
+			return edited, err
+		},
+		CreateArgs: o.modeArgs(),
+		PrintArgs:  []string{"--dry-run=client", "-o", o.printOutput()},
+	}
+	if o.Output != "" && o.Output != "yaml" {
+		cfg.PrintLabel = t.T("Print (-o %s)", o.Output)
+	}
+	if o.dryRun == DryRunClient {
+		cfg.NoCluster = t.T("--dry-run=client sends nothing to a cluster")
+	} else {
+		pf := o.preflight(ctx)
+		switch {
+		case pf.Err != nil:
+			cfg.NoCluster = firstLine(pf.Err.Error())
+		case pf.Denied != "":
+			cfg.NoCluster = firstLine(pf.Denied)
+			fallthrough
+		default:
+			if pf.Lookup != nil {
+				cfg.Lookup = pf.Lookup
+			}
+			cfg.Namespace = pf.Namespace
+		}
+	}
+
+	w := wizard.New(cfg)
+	res, err := w.Run(ctx, o.spec)
+	if errors.Is(err, wizard.ErrInterrupted) || errors.Is(err, wizard.ErrCancelled) {
+		// The wizard has said what happened and where the draft is.
+		return &ExitError{Code: ExitInterrupted, Err: &silentError{code: ExitInterrupted}}
+	}
+	if err != nil {
+		return err
+	}
+	job := res.Job
+	if o.Edit && (res.Action == wizard.ActionCreate || res.Action == wizard.ActionPrint) {
+		if job, err = o.editJob(ctx, job); err != nil {
+			return err
+		}
+	}
+	switch res.Action {
+	case wizard.ActionCreate:
+		err = o.submit(ctx, job)
+	case wizard.ActionPrint:
+		err = printJob(o.Streams.Out, job, o.printOutput(), "created (dry run)")
+	}
+	w.PrintCommand(res)
+	return err
+}
+
+// printOutput is the -o of "Print YAML": the one given, else yaml.
+func (o *CreateOptions) printOutput() string {
+	if o.Output == "" {
+		return "yaml"
+	}
+	return o.Output
+}
+
+// modeArgs are the flags given on the command line that are not the Job's
+// own (those the wizard asked): --wait, -o, --context, ... The equivalent
+// command of a Create carries them, so it does what this run did.
+func (o *CreateOptions) modeArgs() []string {
+	skip := map[string]bool{"namespace": true, "filename": true, "from": true, "example": true,
+		"interactive": true, "lang": true, "edit": true, "edit-format": true}
+	for _, n := range jobspec.SpecFlagNames() {
+		skip[n] = true
+	}
+	var args []string
+	if o.flags == nil {
+		return nil
+	}
+	o.flags.Visit(func(f *pflag.Flag) {
+		if skip[f.Name] {
+			return
+		}
+		if sv, ok := f.Value.(pflag.SliceValue); ok {
+			for _, v := range sv.GetSlice() {
+				args = append(args, "--"+f.Name+"="+v)
+			}
+			return
+		}
+		if f.Value.Type() == "bool" && f.Value.String() == "true" {
+			args = append(args, "--"+f.Name)
+			return
+		}
+		args = append(args, "--"+f.Name+"="+f.Value.String())
+	})
+	return args
+}
+
+// colorOn decides colors as the terminal and NO_COLOR say.
+func colorOn(f *os.File) bool {
+	if os.Getenv("NO_COLOR") != "" || os.Getenv("TERM") == "dumb" {
+		return false
+	}
+	return isTerminal(f)
+}
+
+// newEditor is the $EDITOR loop of --edit and the wizard's Edit choice. A
+// full-screen editor needs a terminal for its output, which stdout is not
+// when the manifest is redirected; stderr then serves.
+func (o *CreateOptions) newEditor(t *i18n.Printer) *editor.Editor {
+	var out io.Writer = o.Streams.Out
+	if !isTerminal(o.Streams.Out) && isTerminal(o.Streams.ErrOut) {
+		out = o.Streams.ErrOut
+	}
+	return &editor.Editor{Format: o.EditFormat, In: o.Streams.In, Out: out, Err: o.Streams.ErrOut, Printer: t}
+}
+
+// editJob is --edit: the Job opens in $EDITOR before it is sent.
+func (o *CreateOptions) editJob(ctx context.Context, job *batchv1.Job) (*batchv1.Job, error) {
+	t, err := o.printer()
+	if err != nil {
+		return nil, err
+	}
+	edited, err := o.newEditor(t).Edit(job)
+	switch {
+	case errors.Is(err, editor.ErrEmpty):
+		return nil, inputErr(fmt.Errorf("--edit: %s", t.T("the manifest was emptied, so nothing was sent")))
+	case err != nil:
+		var ie *jobspec.InputError
+		if errors.As(err, &ie) {
+			return nil, inputErr(fmt.Errorf("--edit: %w", err))
+		}
+		return nil, err
+	}
+	return edited, nil
+}
