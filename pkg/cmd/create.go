@@ -270,6 +270,10 @@ func (o *CreateOptions) Validate() error {
 // without a terminal into one line naming the flags, as CLI.md asks.
 func (o *CreateOptions) missingRequired(err error) error {
 	s := o.spec
+	if o.Filename != "" || o.Example != "" {
+		// A manifest's own gaps are reported at their field paths.
+		return err
+	}
 	var missing []string
 	if s.Name == "" && s.GenerateName == "" {
 		missing = append(missing, "NAME (or --generate-name)")

@@ -43,7 +43,7 @@ func Main(args []string, streams genericiooptions.IOStreams) int {
 	}
 	var silent *silentError
 	if !errors.As(err, &silent) {
-		fmt.Fprintln(streams.ErrOut, "error: "+indentLines(err.Error()))
+		fmt.Fprintln(streams.ErrOut, "error: "+indentLines(escapeControl(err.Error())))
 	}
 	return code
 }
@@ -53,6 +53,24 @@ func Main(args []string, streams genericiooptions.IOStreams) int {
 type silentError struct{ code int }
 
 func (e *silentError) Error() string { return fmt.Sprintf("exit status %d", e.code) }
+
+// escapeControl is the last guard between a message and the terminal: any
+// control character (an ANSI escape from a name, a manifest, a server
+// message) that no quoting caught is shown escaped, never interpreted.
+func escapeControl(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case r == '\n' || r == '\t':
+			b.WriteRune(r)
+		case r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0):
+			fmt.Fprintf(&b, "\\x%02x", r)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
 
 // indentLines keeps a multi-problem message readable: the first problem
 // follows "error: " and the rest are indented under it.

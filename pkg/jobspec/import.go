@@ -231,16 +231,21 @@ func decodeStrict(doc []byte, into any) error {
 
 var (
 	decodePrefix = regexp.MustCompile(`^(error converting YAML to JSON: |error unmarshaling JSON: |while decoding JSON: |json: |yaml: )+`)
-	typeError    = regexp.MustCompile(`cannot unmarshal (\w+) into Go struct field [\w]+\.([^ ]+) of type ([\w.\[\]]+)`)
+	typeError    = regexp.MustCompile(`cannot unmarshal (\w+)(?: \S+)? into Go struct field \w+\.(\S+) of type (\S+)`)
+	notObject    = regexp.MustCompile(`cannot unmarshal (\w+) into Go value of type .*`)
+	quantityErr  = regexp.MustCompile(`quantities must match the regular expression .*`)
 	yamlLines    = regexp.MustCompile(`unmarshal errors:\s*`)
 )
 
 // cleanDecodeError turns the decoder's layered message into one line that
-// names the field: `unknown field "spec.foo"`, `spec.completions: a string
-// where a int32 belongs`.
+// names the field: `unknown field "spec.foo"`, `spec.completions: got a
+// string that does not fit, want int32`.
 func cleanDecodeError(err error) string {
 	msg := decodePrefix.ReplaceAllString(err.Error(), "")
-	msg = typeError.ReplaceAllString(msg, "$2: a $1 where a $3 belongs")
+	msg = typeError.ReplaceAllString(msg, "$2: got a $1 that does not fit, want $3")
+	msg = notObject.ReplaceAllString(msg, "it is a $1, not an object with apiVersion and kind")
+	msg = strings.ReplaceAll(msg, "a array", "an array")
+	msg = quantityErr.ReplaceAllString(msg, "a resource quantity does not parse; quantities look like 500m, 2, 128Mi or 1Gi")
 	msg = yamlLines.ReplaceAllString(msg, "")
 	msg = strings.ReplaceAll(msg, "already set in map", "is given twice")
 	msg = strings.Join(strings.Fields(msg), " ")
