@@ -74,6 +74,7 @@ type Printer struct {
 var (
 	buildOnce sync.Once
 	built     *catalog.Builder
+	zh        map[string]string
 )
 
 // zhTag is the catalog's tag for Simplified Chinese.
@@ -81,11 +82,12 @@ var zhTag = language.SimplifiedChinese
 
 func build() *catalog.Builder {
 	buildOnce.Do(func() {
+		zh = zhMessages()
 		b := catalog.NewBuilder(catalog.Fallback(language.English))
-		for en, zh := range zhMessages {
+		for en, t := range zh {
 			// SetString only fails for a malformed message, which the
 			// catalog test rules out.
-			_ = b.SetString(zhTag, en, zh)
+			_ = b.SetString(zhTag, en, t)
 			_ = b.SetString(language.English, en, en)
 		}
 		built = b
@@ -115,14 +117,16 @@ func (p *Printer) T(key string, args ...any) string {
 // Has reports whether key has a Chinese translation; tests use it to fail on
 // a message that would show in English to a Chinese reader.
 func Has(key string) bool {
-	_, ok := zhMessages[key]
+	build()
+	_, ok := zh[key]
 	return ok
 }
 
 // Keys lists every message of the catalog.
 func Keys() []string {
-	keys := make([]string, 0, len(zhMessages))
-	for k := range zhMessages {
+	build()
+	keys := make([]string, 0, len(zh))
+	for k := range zh {
 		keys = append(keys, k)
 	}
 	return keys
@@ -130,7 +134,8 @@ func Keys() []string {
 
 // Translation returns the Chinese text of key, for tests.
 func Translation(key string) (string, bool) {
-	v, ok := zhMessages[key]
+	build()
+	v, ok := zh[key]
 	return v, ok
 }
 
@@ -139,8 +144,9 @@ func Translation(key string) (string, bool) {
 // text the catalog lacks is returned as it is.
 func (p *Printer) Text(s string) string {
 	if p.lang == Chinese {
-		if zh, ok := zhMessages[s]; ok {
-			return zh
+		build()
+		if t, ok := zh[s]; ok {
+			return t
 		}
 	}
 	return s
