@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -103,10 +104,7 @@ func (c *Client) Replace(ctx context.Context, job *batchv1.Job, o CreateOptions,
 		}
 		if old != nil && !o.DryRunServer {
 			say("deleting job.batch/%s and waiting until it and its pods are gone", job.Name)
-			if err := c.waitJobGone(ctx, old); err != nil {
-				return nil, err
-			}
-			if err := c.waitPodsGone(ctx, old); err != nil {
+			if err := c.waitDeleted(ctx, old); err != nil {
 				return nil, err
 			}
 			say("job.batch/%s deleted", job.Name)
@@ -131,6 +129,30 @@ func (c *Client) Replace(ctx context.Context, job *batchv1.Job, o CreateOptions,
 		return nil, err
 	}
 	return nil, fmt.Errorf("job.batch/%s was created again by someone else each time it was deleted (%d tries): %w", job.Name, maxReplaceAttempts, lastErr)
+}
+
+// ReplaceWait bounds the wait for the old Job to go. A pod stuck
+// terminating (a lost node, a finalizer nobody removes) would otherwise
+// hold a CI run forever.
+var ReplaceWait = 5 * time.Minute
+
+// waitDeleted waits until the old Job and its pods are gone, or says
+// which is still there when ReplaceWait runs out.
+func (c *Client) waitDeleted(ctx context.Context, old *batchv1.Job) error {
+	wctx, cancel := context.WithTimeout(ctx, ReplaceWait)
+	defer cancel()
+	what := "it"
+	err := c.waitJobGone(wctx, old)
+	if err == nil {
+		what = "its pods"
+		err = c.waitPodsGone(wctx, old)
+	}
+	if err != nil && ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded) {
+		return &Error{Err: err, Message: fmt.Sprintf("job.batch/%s was deleted but %s did not go within %v: "+
+			"a pod may be stuck terminating (an unreachable node, a finalizer); see kubectl get pods -l %s=%s",
+			old.Name, what, ReplaceWait, batchv1.ControllerUidLabel, old.UID)}
+	}
+	return err
 }
 
 // opError marks an error of a step other than the create itself, so the
