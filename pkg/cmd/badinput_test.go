@@ -151,3 +151,18 @@ func TestOutputFormats(t *testing.T) {
 		}
 	}
 }
+
+func TestSecretLookingEnvWarns(t *testing.T) {
+	out, errOut, code := run(t, "", "pi", "--image=x", "-e", "DB_PASSWORD=hunter2", "-e", "GITHUB_TOKEN=ghp_x", "-e", "LOG=1", "--dry-run=client", "-o", "name")
+	if code != 0 || out != "job.batch/pi\n" {
+		t.Fatalf("exit %d, %q, %s", code, out, errOut)
+	}
+	for _, name := range []string{"DB_PASSWORD", "GITHUB_TOKEN"} {
+		if !strings.Contains(errOut, "--env-value-from "+name+"=secret:") {
+			t.Errorf("no warning for %s: %q", name, errOut)
+		}
+	}
+	if strings.Contains(errOut, "LOG") || strings.Contains(errOut, "hunter2") || strings.Contains(errOut, "ghp_x") {
+		t.Errorf("the warning repeats a value or warns for LOG: %q", errOut)
+	}
+}

@@ -188,6 +188,7 @@ func (o *CreateOptions) Complete(c *cobra.Command, args []string) error {
 		return inputErr(err)
 	}
 	o.spec = spec
+	warnSecretEnv(o.Streams.ErrOut, o.SpecFlags.Env)
 
 	o.stdinIsTerminal = o.stdinIsTerminal || isTerminal(o.Streams.In)
 	o.stderrIsTerminal = o.stderrIsTerminal || isTerminal(o.Streams.ErrOut)

@@ -137,6 +137,7 @@ Exit status: 0 created (and, with --wait, Complete); 1 the Job failed or the clu
 	// A flag that does not parse is bad input like any other: exit 2.
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return inputErr(err) })
 	o.AddFlags(root.Flags())
+	addLoggingFlags(root.PersistentFlags())
 	root.Flags().SortFlags = false
 	root.AddCommand(NewVersionCommand(streams))
 	root.AddCommand(NewFollowCommand(streams))

@@ -61,6 +61,20 @@ func QuoteValue(v string) string {
 	return strconv.Quote(v)
 }
 
+// SafeText is s made safe to show on a terminal without quotes: control
+// characters and escapes are written as Go escapes, and invalid UTF-8 is
+// replaced. Text that needs no escaping comes back unchanged.
+func SafeText(s string) string {
+	if !utf8.ValidString(s) {
+		s = strings.ToValidUTF8(s, "\uFFFD")
+	}
+	if strings.IndexFunc(s, func(r rune) bool { return r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) }) < 0 {
+		return s
+	}
+	q := strconv.Quote(s)
+	return q[1 : len(q)-1]
+}
+
 // Errors is every problem found at once, so one run shows all of them.
 type Errors []*FieldError
 
