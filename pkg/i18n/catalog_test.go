@@ -140,3 +140,67 @@ func TestDetect(t *testing.T) {
 		}
 	}
 }
+
+// TestJobspecRulesAreTranslated fails when a rule of the jobspec parsers or
+// Validate (written as a constant) has no Chinese text: the wizard shows
+// these rules when it asks again.
+func TestJobspecRulesAreTranslated(t *testing.T) {
+	files, err := filepath.Glob("../jobspec/*.go")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("jobspec sources: %v", err)
+	}
+	fset := token.NewFileSet()
+	rules := map[string]string{}
+	lit := func(e ast.Expr) {
+		if l, ok := e.(*ast.BasicLit); ok && l.Kind == token.STRING {
+			s, _ := strconv.Unquote(l.Value)
+			rules[s] = fset.Position(l.Pos()).String()
+		}
+	}
+	for _, file := range files {
+		if strings.HasSuffix(file, "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(fset, file, nil, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ast.Inspect(f, func(n ast.Node) bool {
+			switch x := n.(type) {
+			case *ast.CallExpr:
+				switch fn := x.Fun.(type) {
+				case *ast.Ident:
+					if fn.Name == "flagErr" && len(x.Args) == 4 {
+						lit(x.Args[2])
+					}
+				case *ast.SelectorExpr:
+					if fn.Sel.Name == "add" && len(x.Args) == 5 {
+						lit(x.Args[3])
+					}
+				}
+			case *ast.KeyValueExpr:
+				if id, ok := x.Key.(*ast.Ident); ok && id.Name == "Rule" {
+					lit(x.Value)
+				}
+			}
+			return true
+		})
+	}
+	if len(rules) < 50 {
+		t.Fatalf("found only %d rules; is the scan broken?", len(rules))
+	}
+	zh := New(Chinese)
+	var missing []string
+	for rule, where := range rules {
+		if zh.Text(rule) == rule {
+			missing = append(missing, where+": "+strconv.Quote(rule))
+		}
+	}
+	sort.Strings(missing)
+	if len(missing) > 0 {
+		t.Errorf("%d jobspec rules lack a Chinese translation in messages.go:\n%s", len(missing), strings.Join(missing, "\n"))
+	}
+	if got := zh.Text("must be a DNS-1123 label: a lowercase RFC 1123 label must consist of ..."); !strings.HasPrefix(got, "必须是 DNS-1123 标签:a lowercase") {
+		t.Errorf("a rule with the API's detail: %q", got)
+	}
+}

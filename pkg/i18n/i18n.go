@@ -143,10 +143,18 @@ func Translation(key string) (string, bool) {
 // jobspec rule, without reading it as a format (a rule may hold '%'); a
 // text the catalog lacks is returned as it is.
 func (p *Printer) Text(s string) string {
-	if p.lang == Chinese {
-		build()
-		if t, ok := zh[s]; ok {
-			return t
+	if p.lang != Chinese {
+		return s
+	}
+	build()
+	if t, ok := zh[s]; ok {
+		return t
+	}
+	// "must be a DNS-1123 label: <the API's own words>": the rule is
+	// translated, the API's detail stays as the API says it.
+	if rule, detail, ok := strings.Cut(s, ": "); ok {
+		if t, ok := zh[rule]; ok {
+			return t + ":" + detail
 		}
 	}
 	return s

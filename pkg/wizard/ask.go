@@ -199,10 +199,10 @@ func (w *Wizard) chooseName(msg, def string, names, descriptions []string, optio
 		case optional && i == 0:
 			return "", nil
 		}
-		n := names[i]
 		if optional {
-			n = names[i-1]
+			i--
 		}
+		n := names[i]
 		if validate != nil {
 			if err := validate(n); err != nil {
 				w.warn("✘ " + err.Error())

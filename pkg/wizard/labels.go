@@ -150,8 +150,8 @@ func (w *Wizard) stepNodes(s *jobspec.Spec) error {
 		name, err := w.chooseName(w.T("Node"), cur, names, descs, false, func(a string) error {
 			return w.explain(judge(s, func(c *jobspec.Spec) error {
 				if a == "" {
-					// Same rule as an empty --node.
-					_, _, err := jobspec.ParseKeyValue("--node", a, "worker-1")
+					// --node's own rule for an empty name.
+					_, err := jobspec.ParseArgs([]string{"--node=" + a})
 					return err
 				}
 				c.NodeSelector = map[string]string{corev1.LabelHostname: a}
