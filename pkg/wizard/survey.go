@@ -51,7 +51,7 @@ func localizeSurvey(t *i18n.Printer) {
 			"Sorry, your reply was invalid: ", "",
 		)
 		survey.SelectQuestionTemplate = r.Replace(survey.SelectQuestionTemplate)
-		survey.MultiSelectQuestionTemplate = shortMultiSelectHint(r.Replace(survey.MultiSelectQuestionTemplate), t)
+		survey.MultiSelectQuestionTemplate = r.Replace(shortMultiSelectHint(survey.MultiSelectQuestionTemplate, t))
 		survey.InputQuestionTemplate = r.Replace(survey.InputQuestionTemplate)
 		survey.ConfirmQuestionTemplate = r.Replace(survey.ConfirmQuestionTemplate)
 		survey.ErrorTemplate = r.Replace(survey.ErrorTemplate)
