@@ -502,19 +502,30 @@ func ParseResources(flag, s string) (corev1.ResourceList, error) {
 		if _, dup := out[corev1.ResourceName(k)]; dup {
 			return nil, flagErr(flag, s, fmt.Sprintf("%s is given twice", k), example)
 		}
-		q, err := resource.ParseQuantity(v)
+		q, err := parseQuantity(v)
 		if err != nil {
-			return nil, flagErr(flag, s, fmt.Sprintf("%q is not a quantity such as 500m, 1, 128Mi or 2Gi", v), example)
-		}
-		if q.Sign() < 0 {
-			return nil, flagErr(flag, s, fmt.Sprintf("%s must not be negative", k), example)
-		}
-		if q.CmpInt64(math.MaxInt64/1000) > 0 {
-			return nil, flagErr(flag, s, fmt.Sprintf("%s=%s is larger than any node could offer", k, v), example)
+			return nil, flagErr(flag, s, fmt.Sprintf("%s=%s: %v", k, v, err), example)
 		}
 		out[corev1.ResourceName(k)] = q
 	}
 	return out, nil
+}
+
+// parseQuantity parses a resource quantity within the range the API keeps
+// exactly: beyond it a Quantity rounds (1000E prints as "1"), so what was
+// typed would not be what is sent.
+func parseQuantity(v string) (resource.Quantity, error) {
+	q, err := resource.ParseQuantity(v)
+	if err != nil {
+		return q, fmt.Errorf("not a quantity such as 500m, 1, 128Mi or 2Gi")
+	}
+	if q.Sign() < 0 {
+		return q, fmt.Errorf("must not be negative")
+	}
+	if q.CmpInt64(math.MaxInt64/1000) > 0 {
+		return q, fmt.Errorf("larger than any node could offer")
+	}
+	return q, nil
 }
 
 // FormatResources is the inverse of ParseResources, in a stable order.
@@ -563,7 +574,7 @@ func ParseVolume(s string) (corev1.Volume, error) {
 					}
 					ed.Medium = corev1.StorageMedium(val)
 				case "size":
-					q, err := resource.ParseQuantity(val)
+					q, err := parseQuantity(val)
 					if err != nil || q.Sign() <= 0 {
 						return v, flagErr(flag, s, fmt.Sprintf("emptydir size %q must be a positive quantity", val), "scratch=emptydir:size=1Gi")
 					}
