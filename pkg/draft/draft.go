@@ -121,6 +121,20 @@ func Marshal(job *batchv1.Job) ([]byte, error) {
 			if md, ok := tpl["metadata"].(map[string]any); ok && len(md) == 0 {
 				delete(tpl, "metadata")
 			}
+			// An empty resources: {} is what every container without
+			// requests marshals to; a person's manifest never has it.
+			if pod, ok := tpl["spec"].(map[string]any); ok {
+				for _, key := range []string{"containers", "initContainers"} {
+					list, _ := pod[key].([]any)
+					for _, c := range list {
+						if cm, ok := c.(map[string]any); ok {
+							if r, ok := cm["resources"].(map[string]any); ok && len(r) == 0 {
+								delete(cm, "resources")
+							}
+						}
+					}
+				}
+			}
 		}
 	}
 	return yaml.Marshal(m)

@@ -155,13 +155,46 @@ func (e *Editor) header(problems error) string {
 	b.WriteString("# " + e.t("Lines starting with '#' are ignored; an empty file cancels.") + "\n")
 	if problems != nil {
 		b.WriteString("#\n# " + e.t("The saved manifest has problems; fix them and save again:") + "\n")
-		for _, line := range strings.Split(problems.Error(), "\n") {
+		for _, line := range e.problemLines(problems) {
 			b.WriteString("#   " + jobspecSafe(line) + "\n")
 		}
 	}
 	b.WriteString("#\n")
 	return b.String()
 }
+
+// problemLines tells each problem of the edit by its field, in the
+// person's language; "-f" and the file's name would only confuse here.
+func (e *Editor) problemLines(err error) []string {
+	var list jobspec.Errors
+	var fe *jobspec.FieldError
+	switch {
+	case errors.As(err, &list):
+	case errors.As(err, &fe):
+		list = jobspec.Errors{fe}
+	default:
+		return strings.Split(err.Error(), "\n")
+	}
+	p := e.Printer
+	if p == nil {
+		p = i18n.New(i18n.English)
+	}
+	lines := make([]string, len(list))
+	for i, fe := range list {
+		if fe.Flag != "-f" || fe.Value != source {
+			lines[i] = fe.Error()
+			continue
+		}
+		lines[i] = p.Text(fe.Rule)
+		if fe.Field != "" {
+			lines[i] = fe.Field + ": " + lines[i]
+		}
+	}
+	return lines
+}
+
+// source names the edited text where the decoder reports it.
+const source = "edited manifest"
 
 // jobspecSafe keeps a message line from carrying control characters into
 // the file the person reads.
@@ -200,7 +233,7 @@ func stripComments(data []byte) []byte {
 // decode reads the edited text as -f reads a manifest, and judges it with
 // the same rules.
 func decode(data []byte) (*batchv1.Job, error) {
-	job, err := jobspec.DecodeJob("edited manifest", data)
+	job, err := jobspec.DecodeJob(source, data)
 	if err != nil {
 		return nil, err
 	}

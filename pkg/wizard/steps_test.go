@@ -253,7 +253,7 @@ func TestStepPodContainersEnvPorts(t *testing.T) {
 		qServiceAcct:                  {"Bad_SA", "batch-runner"},
 	}))
 	job := mustWalk(t, r)
-	wantRejected(t, r, qRequests, `"lots" is not a quantity`)
+	wantRejected(t, r, qRequests, "not a quantity")
 	wantRejected(t, r, qLimits, "the request is above the limit cpu=1")
 	wantRejected(t, r, qCommand, "the quotes do not match")
 	wantRejected(t, r, qPort, "port must be from 1 to 65535", "is given twice; each port and protocol once")
