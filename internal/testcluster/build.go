@@ -64,7 +64,10 @@ func ensureBinaries(binDir string, progress io.Writer) (string, error) {
 		script := filepath.Join(root, "hack", "controlplane", "build.sh")
 		missing := !haveBinaries(binDir)
 		if missing {
-			fmt.Fprintf(progress, "testcluster: control-plane binaries missing in %s; building them with %s (about 10 minutes on a cold Go cache)\n", binDir, script)
+			// go test kills a test binary at -timeout plus one minute even
+			// in TestMain (11m by default), which a cold build can exceed.
+			fmt.Fprintf(progress, "testcluster: control-plane binaries missing in %s; building them with %s "+
+				"(about 10 minutes on a cold Go cache; run that script before go test, or use go test -timeout 30m)\n", binDir, script)
 		}
 		cmd := exec.Command(script)
 		cmd.Env = append(os.Environ(), "CONTROLPLANE_BIN="+binDir)

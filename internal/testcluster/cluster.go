@@ -71,8 +71,13 @@ type Options struct {
 	DisableKubelet bool
 	// Kubelet configures the test kubelet.
 	Kubelet KubeletOptions
-	// Progress receives messages about building binaries. Default os.Stderr.
+	// Progress receives messages about building binaries and start-up
+	// times. Default os.Stderr.
 	Progress io.Writer
+	// APIServerArgs and ControllerManagerArgs are appended to the
+	// processes' flags, e.g. "--feature-gates=...". Later flags win.
+	APIServerArgs         []string
+	ControllerManagerArgs []string
 }
 
 // Cluster is a running control plane. Its methods are safe for concurrent
@@ -142,15 +147,18 @@ func Start(ctx context.Context, opts Options) (_ *Cluster, err error) {
 		}
 	}()
 
+	start := time.Now()
 	if err := c.writeFiles(); err != nil {
 		return nil, err
 	}
 	if err := c.startEtcd(ctx); err != nil {
 		return nil, err
 	}
+	etcdReady := time.Now()
 	if err := c.startAPIServer(ctx, true); err != nil {
 		return nil, err
 	}
+	apiReady := time.Now()
 	if err := c.writeKubeconfigs(); err != nil {
 		return nil, err
 	}
@@ -178,6 +186,8 @@ func Start(ctx context.Context, opts Options) (_ *Cluster, err error) {
 	if err := c.waitForServiceAccount(ctx, metav1.NamespaceDefault); err != nil {
 		return nil, fmt.Errorf("kube-controller-manager did not create the default ServiceAccount: %w\n%s", err, c.kcm.logTail(20))
 	}
+	fmt.Fprintf(opts.Progress, "testcluster: ready in %.1fs (certificates and etcd %.1fs, kube-apiserver %.1fs, controllers and kubelet %.1fs)\n",
+		time.Since(start).Seconds(), etcdReady.Sub(start).Seconds(), apiReady.Sub(etcdReady).Seconds(), time.Since(apiReady).Seconds())
 	return c, nil
 }
 
@@ -356,7 +366,7 @@ func waitHTTP(ctx context.Context, p *process, timeout time.Duration, client *ht
 }
 
 func (c *Cluster) apiServerArgs() []string {
-	return []string{
+	return append([]string{
 		"--etcd-servers=" + c.etcdURL,
 		"--secure-port=" + strconv.Itoa(c.apiPort),
 		"--bind-address=127.0.0.1",
@@ -388,7 +398,7 @@ func (c *Cluster) apiServerArgs() []string {
 		"--kubelet-client-certificate=" + c.path("apiserver-kubelet-client.crt"),
 		"--kubelet-client-key=" + c.path("apiserver-kubelet-client.key"),
 		"--profiling=false",
-	}
+	}, c.opts.APIServerArgs...)
 }
 
 // startAPIServer starts kube-apiserver and waits for /readyz. first picks a
@@ -439,7 +449,7 @@ func (c *Cluster) startControllerManager() error {
 	if err := c.writeKubeconfig(c.path("kube-controller-manager.kubeconfig"), controllerManagerUser); err != nil {
 		return err
 	}
-	p, err := startProcess("kube-controller-manager", filepath.Join(c.binDir, "kube-controller-manager"), []string{
+	p, err := startProcess("kube-controller-manager", filepath.Join(c.binDir, "kube-controller-manager"), append([]string{
 		"--kubeconfig=" + c.path("kube-controller-manager.kubeconfig"),
 		"--controllers=" + strings.Join(controllers, ","),
 		"--leader-elect=false",
@@ -452,7 +462,7 @@ func (c *Cluster) startControllerManager() error {
 		// creates many pods at once.
 		"--kube-api-qps=100",
 		"--kube-api-burst=200",
-	}, c.path("kube-controller-manager.log"), nil)
+	}, c.opts.ControllerManagerArgs...), c.path("kube-controller-manager.log"), nil)
 	if err != nil {
 		return err
 	}

@@ -270,6 +270,10 @@ func (k *Kubelet) stop() {
 	k.wg.Wait()
 }
 
+// registerNode creates or refreshes the Node once. A real kubelet renews a
+// Lease and its heartbeats so the node lifecycle controller does not mark
+// the node NotReady and evict its pods; that controller is not run here, so
+// the Ready condition stays true without heartbeats.
 func (k *Kubelet) registerNode(ctx context.Context) error {
 	nodes := k.client.CoreV1().Nodes()
 	node := &v1.Node{ObjectMeta: metav1.ObjectMeta{Name: k.nodeName, Labels: k.labels}}
