@@ -538,14 +538,21 @@ func (f *follower) onJob(job *batchv1.Job, fromWatch bool) {
 		f.out.event("job/%s is being deleted", f.name)
 	}
 
-	switch c := firstTrue(job, batchv1.JobComplete, batchv1.JobSuccessCriteriaMet, batchv1.JobFailed, batchv1.JobFailureTarget); {
+	// SuccessCriteriaMet and FailureTarget settle the outcome, but the
+	// counts are final only with Complete or Failed, once the remaining
+	// pods are gone: the wait ends there, and tells the target meanwhile.
+	switch c := firstTrue(job, batchv1.JobComplete, batchv1.JobFailed, batchv1.JobSuccessCriteriaMet, batchv1.JobFailureTarget); {
 	case c == nil:
-	case c.Type == batchv1.JobComplete || c.Type == batchv1.JobSuccessCriteriaMet:
-		// SuccessCriteriaMet settles the outcome; Complete follows once the
-		// remaining pods are gone, which the wait need not sit through.
+	case c.Type == batchv1.JobComplete:
 		f.end(&Result{Outcome: Complete, Reason: c.Reason, Message: c.Message})
-	default:
+	case c.Type == batchv1.JobFailed:
 		f.end(&Result{Outcome: Failed, Reason: c.Reason, Message: c.Message})
+	case !f.targetShown && c.Type == batchv1.JobFailureTarget:
+		f.targetShown = true
+		f.out.event("job/%s is failing (%s: %s); waiting for its pods to stop", f.name, c.Reason, c.Message)
+	case !f.targetShown && job.Status.Active > 0:
+		f.targetShown = true
+		f.out.event("job/%s met its success criteria (%s); waiting for its remaining pods to stop", f.name, c.Reason)
 	}
 }
 

@@ -85,7 +85,7 @@ type output struct {
 	lastSum  *summary
 }
 
-const barCells = 20
+const barCells = 16
 
 func newOutput(out, errOut io.Writer, outTTY, errTTY, color bool, now func() time.Time) *output {
 	o := &output{out: out, errOut: errOut, outTTY: outTTY, errTTY: errTTY, color: color, now: now, start: now()}
@@ -146,10 +146,10 @@ func (o *output) draw() {
 // describe fits the bar's text to the terminal, cutting from the end, where
 // the least needed part (the pod states) is.
 func (o *output) describe(s summary) string {
-	desc := oneLine(fmt.Sprintf("job/%s %s: %s; pods: %s", s.Name, s.State, s.counts(), s.pods()))
-	// What the library draws before the description: "100% |", the
-	// cells, "| (10/10) [1h02m3s] ".
-	fixed := 6 + barCells + 2 + len(fmt.Sprintf("(%d/%d) ", s.Completions, s.Completions)) + 12
+	desc := oneLine(s.short())
+	// What the library draws before the description: " 100% |", the
+	// cells, "| (10/10) [1h2m3s] ".
+	fixed := 7 + barCells + 2 + len(fmt.Sprintf("(%d/%d) ", s.Completions, s.Completions)) + len(formatElapsed(o.now().Sub(o.start))) + 4
 	room := o.barWidth() - fixed - 1
 	if room < 10 {
 		room = 10

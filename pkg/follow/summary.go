@@ -20,7 +20,7 @@ const defaultBackoffLimit = 6
 // seen twice can never make a count wrong.
 type summary struct {
 	Name        string
-	State       string // Pending, Running, Suspended, Complete, Failed
+	State       string // Pending, Running, Suspended, Failing, Complete, Failed
 	Succeeded   int32
 	Completions int32 // -1 when the Job has no completion count
 	Active      int32
@@ -92,11 +92,13 @@ func summarize(job *batchv1.Job, pods []*corev1.Pod) summary {
 	}
 
 	counts := map[string]int{}
-	running := false
+	// Running from the first pod that runs on, as the console says: a Job
+	// between two waves of pods is still running.
+	running := job.Status.Succeeded+job.Status.Failed > 0
 	for _, p := range pods {
 		st := podStatus(p)
 		counts[st]++
-		running = running || p.Status.Phase == corev1.PodRunning
+		running = running || p.Status.Phase != corev1.PodPending
 	}
 	for st, n := range counts {
 		s.Pods = append(s.Pods, phaseCount{st, n})
@@ -106,10 +108,12 @@ func summarize(job *batchv1.Job, pods []*corev1.Pod) summary {
 	})
 
 	switch {
-	case conditionTrue(job, batchv1.JobComplete) != nil || conditionTrue(job, batchv1.JobSuccessCriteriaMet) != nil:
+	case conditionTrue(job, batchv1.JobComplete) != nil:
 		s.State = "Complete"
-	case conditionTrue(job, batchv1.JobFailed) != nil || conditionTrue(job, batchv1.JobFailureTarget) != nil:
+	case conditionTrue(job, batchv1.JobFailed) != nil:
 		s.State = "Failed"
+	case conditionTrue(job, batchv1.JobFailureTarget) != nil:
+		s.State = "Failing"
 	case job.Spec.Suspend != nil && *job.Spec.Suspend:
 		s.State = "Suspended"
 	case running:
@@ -158,6 +162,24 @@ func (s summary) counts() string {
 	} else {
 		fmt.Fprintf(&b, " (%d of %d retries left)", s.RetriesLeft, s.BackoffLimit)
 	}
+	return b.String()
+}
+
+// short is the summary for the bar, which shows the succeeded count
+// itself: "job/pi Running: active 2, ready 2, failed 1 (5 retries left);
+// 2 Running, 1 ContainerCreating". What matters most comes first, as a
+// narrow terminal cuts the end.
+func (s summary) short() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "job/%s %s: active %d, ready %d, failed %d", s.Name, s.State, s.Active, s.Ready, s.Failed)
+	if s.PerIndex {
+		if s.FailedIdx != "" {
+			b.WriteString(" (failed indexes " + s.FailedIdx + ")")
+		}
+	} else {
+		fmt.Fprintf(&b, " (%d retries left)", s.RetriesLeft)
+	}
+	b.WriteString("; " + s.pods())
 	return b.String()
 }
 
