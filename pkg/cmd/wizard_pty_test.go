@@ -93,6 +93,10 @@ func (r *ptyRun) expect(text string) {
 func (r *ptyRun) answer(question, keys string) {
 	r.t.Helper()
 	r.expect("? " + question)
+	// survey asks the terminal where the cursor is before it reads a key,
+	// and drops keys that arrive during that exchange; a person never
+	// types that fast.
+	time.Sleep(50 * time.Millisecond)
 	if _, err := r.c.Send(keys); err != nil {
 		r.t.Fatal(err)
 	}
