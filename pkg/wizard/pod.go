@@ -196,6 +196,14 @@ func (w *Wizard) resources(s *jobspec.Spec, field string, ctr func(*jobspec.Spec
 			w.T("limits: the most CPU and memory the container may use; above the memory limit it may be killed. 0 means no limit for that resource."),
 			"--limit", ".resources.limits", func(c *corev1.Container) *corev1.ResourceList { return &c.Resources.Limits }},
 	} {
+		def := jobspec.FormatResources(*q.get(ctr(s)))
+		if suggested := w.limitRangeDefaults(s, ctr(s)); suggested != nil && def == "" {
+			if q.flag == "--request" {
+				def = jobspec.FormatResources(suggested[0])
+			} else {
+				def = jobspec.FormatResources(suggested[1])
+			}
+		}
 		set := func(c *jobspec.Spec, a string) error {
 			v, ok := optional(a)
 			if !ok {
@@ -218,7 +226,7 @@ func (w *Wizard) resources(s *jobspec.Spec, field string, ctr func(*jobspec.Spec
 			*q.get(ctr(c)) = l
 			return nil
 		}
-		a, err := w.input(q.msg, jobspec.FormatResources(*q.get(ctr(s))), q.help, func(a string) error {
+		a, err := w.input(q.msg, def, q.help, func(a string) error {
 			return w.explain(judge(s, func(c *jobspec.Spec) error { return set(c, a) }, field+".resources"), true)
 		})
 		if err != nil {
@@ -229,6 +237,29 @@ func (w *Wizard) resources(s *jobspec.Spec, field string, ctr func(*jobspec.Spec
 		}
 	}
 	return nil
+}
+
+// limitRangeDefaults are the namespace's LimitRange defaults for a
+// container that sets no resources of its own: the server would apply them
+// anyway, so they are the honest defaults to show. Nil without a cluster.
+func (w *Wizard) limitRangeDefaults(s *jobspec.Spec, c *corev1.Container) []corev1.ResourceList {
+	if w.cfg.Lookup == nil || len(c.Resources.Requests) > 0 || len(c.Resources.Limits) > 0 {
+		return nil
+	}
+	ns := w.namespace(s)
+	if cached, ok := w.limitDefaults[ns]; ok {
+		return cached
+	}
+	ctx, cancel := w.lookupCtx()
+	req, lim, err := w.cfg.Lookup.LimitDefaults(ctx, ns)
+	cancel()
+	var out []corev1.ResourceList
+	if err == nil && (len(req) > 0 || len(lim) > 0) {
+		out = []corev1.ResourceList{req, lim}
+		w.note(w.T("The namespace's LimitRange gives these defaults."))
+	}
+	w.limitDefaults[ns] = out
+	return out
 }
 
 // Sections of a container's advanced options.

@@ -40,6 +40,7 @@ func (w *Wizard) review(s *jobspec.Spec) (*Result, error) {
 		fmt.Fprintln(w.out)
 		w.say(w.style(boldCyan, w.T("Review")))
 		w.summary(s)
+		w.quota(s)
 		valid := true
 		if err := w.validate(s); err != nil {
 			valid = false
@@ -410,6 +411,26 @@ func (w *Wizard) summary(s *jobspec.Spec) {
 		}
 		w.say("    " + w.style(dim, pad(r.label, cells)) + "  " + r.value)
 	}
+}
+
+// quota shows the namespace's ResourceQuota use that a Job counts
+// against, as the console's Job list does, so a full quota is seen before
+// Create rather than as a refusal after it.
+func (w *Wizard) quota(s *jobspec.Spec) {
+	if w.cfg.Lookup == nil || w.cfg.NoCluster != "" {
+		return
+	}
+	ctx, cancel := w.lookupCtx()
+	uses, err := w.cfg.Lookup.Quota(ctx, w.namespace(s))
+	cancel()
+	if err != nil || len(uses) == 0 {
+		return
+	}
+	var parts []string
+	for _, u := range uses {
+		parts = append(parts, safe(u.Resource)+" "+safe(u.Used)+"/"+safe(u.Hard))
+	}
+	w.note(w.T("Quota in %s: %s", safe(w.namespace(s)), strings.Join(parts, ", ")))
 }
 
 // orDefault shows an unset count as the API's default.

@@ -11,6 +11,7 @@ import (
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	apiequality "k8s.io/apimachinery/pkg/api/equality"
+	"k8s.io/apimachinery/pkg/api/resource"
 
 	"github.com/jobwizard/kubectl-job-wizard/pkg/i18n"
 	"github.com/jobwizard/kubectl-job-wizard/pkg/jobspec"
@@ -323,6 +324,8 @@ type fakeLookup struct {
 	nodes      []lookup.Node
 	failPVCs   error
 	asked      []string
+	limReq     corev1.ResourceList
+	quota      []lookup.QuotaUse
 }
 
 func (f *fakeLookup) Namespaces(context.Context) ([]string, error) { return f.namespaces, nil }
@@ -357,9 +360,9 @@ func (f *fakeLookup) MatchingNodes(_ context.Context, sel map[string]string) (in
 	}
 	return n, len(f.nodes), nil
 }
-func (f *fakeLookup) Quota(context.Context, string) ([]lookup.QuotaUse, error) { return nil, nil }
+func (f *fakeLookup) Quota(context.Context, string) ([]lookup.QuotaUse, error) { return f.quota, nil }
 func (f *fakeLookup) LimitDefaults(context.Context, string) (corev1.ResourceList, corev1.ResourceList, error) {
-	return nil, nil, nil
+	return f.limReq, nil, nil
 }
 func (f *fakeLookup) CanCreateJobs(context.Context, string) (lookup.Access, error) {
 	return lookup.Access{Allowed: true}, nil
@@ -450,5 +453,22 @@ func TestLookupFailureFallsBackToText(t *testing.T) {
 	}
 	if n := strings.Count(r.out.String(), "Could not list persistent volume claims"); n != 1 {
 		t.Errorf("the failure is told %d times, want once:\n%s", n, r.out)
+	}
+}
+
+func TestLimitRangeDefaultsAndQuota(t *testing.T) {
+	l := &fakeLookup{
+		limReq: corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("100m")},
+		quota:  []lookup.QuotaUse{{Quota: "q", Resource: "count/jobs.batch", Used: "3", Hard: "10"}},
+	}
+	r := walk(t, nil, base(map[string][]any{qWhatNow: {"Create"}}), withLookup(l))
+	job := mustWalk(t, r)
+	if got := job.Spec.Template.Spec.Containers[0].Resources.Requests.Cpu(); !got.Equal(resource.MustParse("100m")) {
+		t.Errorf("request %v; the LimitRange default is the question's default", got)
+	}
+	for _, want := range []string{"The namespace's LimitRange gives these defaults.", "count/jobs.batch 3/10"} {
+		if !strings.Contains(r.out.String(), want) {
+			t.Errorf("output lacks %q:\n%s", want, r.out)
+		}
 	}
 }

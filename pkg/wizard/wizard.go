@@ -17,6 +17,7 @@ import (
 	"time"
 
 	batchv1 "k8s.io/api/batch/v1"
+	corev1 "k8s.io/api/core/v1"
 
 	"github.com/jobwizard/kubectl-job-wizard/pkg/i18n"
 	"github.com/jobwizard/kubectl-job-wizard/pkg/jobspec"
@@ -97,6 +98,8 @@ type Wizard struct {
 	edited *batchv1.Job
 	// lookupNotes records which lookups failed, so each failure is said once.
 	lookupNotes map[string]bool
+	// limitDefaults caches the LimitRange defaults by namespace.
+	limitDefaults map[string][]corev1.ResourceList
 }
 
 // New returns a Wizard.
@@ -104,7 +107,8 @@ func New(cfg Config) *Wizard {
 	if cfg.Printer == nil {
 		cfg.Printer = i18n.New(i18n.English)
 	}
-	return &Wizard{cfg: cfg, p: cfg.Prompter, out: cfg.Out, t: cfg.Printer, lookupNotes: map[string]bool{}}
+	return &Wizard{cfg: cfg, p: cfg.Prompter, out: cfg.Out, t: cfg.Printer, lookupNotes: map[string]bool{},
+		limitDefaults: map[string][]corev1.ResourceList{}}
 }
 
 // T renders a catalog message.
