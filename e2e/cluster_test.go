@@ -8,17 +8,13 @@ package e2e
 // real control plane.
 
 import (
-	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -37,94 +33,25 @@ import (
 	"github.com/jobwizard/kubectl-job-wizard/pkg/lookup"
 )
 
-// clusterResult is one finished run of the plugin.
-type clusterResult struct {
-	stdout, stderr string
-	code           int
-}
-
-func (r clusterResult) String() string {
-	return fmt.Sprintf("exit %d\n--- stdout:\n%s--- stderr:\n%s", r.code, r.stdout, r.stderr)
-}
-
-// clusterBinary builds the plugin from this checkout once per test run
-// (into the ignored .cache), so the tests never drive a stale binary;
-// $JOBWIZARD_BIN overrides it.
-var clusterBinary = sync.OnceValues(func() (string, error) {
-	if p := os.Getenv("JOBWIZARD_BIN"); p != "" {
-		return p, nil
-	}
-	_, file, _, _ := runtime.Caller(0)
-	root := filepath.Dir(filepath.Dir(file))
-	bin := filepath.Join(root, ".cache", "e2e", "kubectl-job_wizard")
-	cmd := exec.Command("go", "build", "-o", bin, "./cmd/kubectl-job_wizard")
-	cmd.Dir, cmd.Env = root, append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		return "", fmt.Errorf("go build: %v\n%s", err, out)
-	}
-	return bin, nil
-})
-
 // clusterRun runs the plugin as the user of kubeconfig (the admin when
 // empty), without a terminal, with drafts kept in a folder of the test.
-func clusterRun(ctx context.Context, t *testing.T, kubeconfig string, args ...string) clusterResult {
+func clusterRun(ctx context.Context, t *testing.T, kubeconfig string, args ...string) followResult {
 	t.Helper()
 	r, _ := clusterRunDrafts(ctx, t, kubeconfig, args...)
 	return r
 }
 
 // clusterRunDrafts is clusterRun that also returns the drafts folder.
-func clusterRunDrafts(ctx context.Context, t *testing.T, kubeconfig string, args ...string) (clusterResult, string) {
+func clusterRunDrafts(ctx context.Context, t *testing.T, kubeconfig string, args ...string) (followResult, string) {
 	t.Helper()
-	bin, err := clusterBinary()
-	if err != nil {
-		t.Fatal(err)
-	}
 	if kubeconfig == "" {
 		kubeconfig = cluster.AdminKubeconfig
 	}
 	state := t.TempDir()
-	cmd := exec.CommandContext(ctx, bin, args...)
+	cmd := exec.CommandContext(ctx, followBinary(t), args...)
 	cmd.Env = append(os.Environ(), "KUBECONFIG="+kubeconfig, "XDG_STATE_HOME="+state, "NO_COLOR=1")
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	err = cmd.Run()
-	r := clusterResult{stdout: stdout.String(), stderr: stderr.String()}
-	var exitErr *exec.ExitError
-	switch {
-	case errors.As(err, &exitErr):
-		r.code = exitErr.ExitCode()
-	case err != nil:
-		t.Fatalf("%v: %v", args, err)
-	}
-	return r, filepath.Join(state, "kubectl-job-wizard")
+	return followWait(t, cmd, followStart(t, cmd)), filepath.Join(state, "kubectl-job-wizard")
 }
-
-func clusterCtx(t *testing.T, d time.Duration) context.Context {
-	ctx, cancel := context.WithTimeout(context.Background(), d)
-	t.Cleanup(cancel)
-	return ctx
-}
-
-func clusterWantExit(t *testing.T, r clusterResult, code int) {
-	t.Helper()
-	if r.code != code {
-		t.Fatalf("exit status %d, want %d\n%s", r.code, code, r)
-	}
-}
-
-// clusterWantOutput checks that out has each of wants.
-func clusterWantOutput(t *testing.T, what, out string, wants ...string) {
-	t.Helper()
-	for _, w := range wants {
-		if !strings.Contains(out, w) {
-			t.Errorf("%s lacks %q:\n%s", what, w, out)
-		}
-	}
-}
-
-// clusterQuick makes the test kubelet end each container at once.
-const clusterQuick = "--annotation=" + testcluster.AnnotationRunSeconds + "=0.3"
 
 // clusterClient is pkg/cluster's client for a kubeconfig, as the plugin
 // makes it, with a user agent of its own so the audit log can pick out
@@ -150,12 +77,12 @@ func clusterClient(t *testing.T, kubeconfig, userAgent string) *jwcluster.Client
 
 func TestClusterCreate(t *testing.T) {
 	t.Parallel()
-	ctx := clusterCtx(t, time.Minute)
+	ctx := followCtx(t, time.Minute)
 	ns := cluster.Namespace(t)
 	jobs := cluster.Clientset().BatchV1().Jobs(ns)
 
-	r := clusterRun(ctx, t, "", "pi", "-n", ns, "--image=perl:5.28.0", clusterQuick, "--", "perl", "-e", "print 1")
-	clusterWantExit(t, r, 0)
+	r := clusterRun(ctx, t, "", "pi", "-n", ns, "--image=perl:5.28.0", quick, "--", "perl", "-e", "print 1")
+	wantExit(t, r, 0)
 	if r.stdout != "job.batch/pi created\n" {
 		t.Errorf("stdout %q, want job.batch/pi created", r.stdout)
 	}
@@ -172,9 +99,9 @@ func TestClusterCreate(t *testing.T) {
 
 	// -o prints the object the server made, with its uid and defaults;
 	// --field-manager names the writer.
-	r = clusterRun(ctx, t, "", "--generate-name=gen-", "-n", ns, "--image=busybox:1.36", clusterQuick, "-o", "yaml", "--field-manager=ci-pipeline")
-	clusterWantExit(t, r, 0)
-	clusterWantOutput(t, "stdout", r.stdout, "kind: Job", "generateName: gen-", "name: gen-", "uid: ", "completionMode: NonIndexed")
+	r = clusterRun(ctx, t, "", "--generate-name=gen-", "-n", ns, "--image=busybox:1.36", quick, "-o", "yaml", "--field-manager=ci-pipeline")
+	wantExit(t, r, 0)
+	wantContains(t, "stdout", r.stdout, "kind: Job", "generateName: gen-", "name: gen-", "uid: ", "completionMode: NonIndexed")
 	list, err := jobs.List(ctx, metav1.ListOptions{})
 	if err != nil {
 		t.Fatal(err)
@@ -189,8 +116,8 @@ func TestClusterCreate(t *testing.T) {
 		t.Errorf("generated Job %+v does not match the output:\n%s", gen, r.stdout)
 	}
 
-	r = clusterRun(ctx, t, "", "--generate-name=gen-", "-n", ns, "--image=busybox:1.36", clusterQuick, "-o", "name")
-	clusterWantExit(t, r, 0)
+	r = clusterRun(ctx, t, "", "--generate-name=gen-", "-n", ns, "--image=busybox:1.36", quick, "-o", "name")
+	wantExit(t, r, 0)
 	if !strings.HasPrefix(r.stdout, "job.batch/gen-") || strings.Count(r.stdout, "\n") != 1 {
 		t.Errorf("-o name printed %q", r.stdout)
 	}
@@ -209,7 +136,7 @@ func createdBy(job *batchv1.Job) string {
 // Not parallel: while it runs no other test sends requests, so every
 // request with the plugin's user agent in the window is this command's.
 func TestClusterCreateIsOneRequest(t *testing.T) {
-	ctx := clusterCtx(t, time.Minute)
+	ctx := followCtx(t, time.Minute)
 	ns := cluster.Namespace(t)
 	count := func(prefix string, args ...string) []testcluster.AuditEvent {
 		t.Helper()
@@ -237,7 +164,7 @@ func TestClusterCreateIsOneRequest(t *testing.T) {
 		}
 		return events
 	}
-	events := count("kubectl-job-wizard/", "one", "-n", ns, "--image=busybox:1.36", clusterQuick, "--", "true")
+	events := count("kubectl-job-wizard/", "one", "-n", ns, "--image=busybox:1.36", quick, "--", "true")
 	if len(events) != 1 {
 		t.Fatalf("the plugin made %d requests, want exactly 1 (the create):\n%v", len(events), events)
 	}
@@ -252,35 +179,35 @@ func TestClusterCreateIsOneRequest(t *testing.T) {
 
 func TestClusterServerDryRunCreatesNothing(t *testing.T) {
 	t.Parallel()
-	ctx := clusterCtx(t, time.Minute)
+	ctx := followCtx(t, time.Minute)
 	ns := cluster.Namespace(t)
 	r := clusterRun(ctx, t, "", "dry", "-n", ns, "--image=busybox:1.36", "--dry-run=server")
-	clusterWantExit(t, r, 0)
+	wantExit(t, r, 0)
 	if r.stdout != "job.batch/dry created (server dry run)\n" {
 		t.Errorf("stdout %q", r.stdout)
 	}
 	// The server's answer is printed, defaults and all.
 	r = clusterRun(ctx, t, "", "dry", "-n", ns, "--image=busybox:1.36", "--dry-run=server", "-o", "yaml")
-	clusterWantExit(t, r, 0)
-	clusterWantOutput(t, "stdout", r.stdout, "name: dry", "backoffLimit: 6", "terminationMessagePath:")
+	wantExit(t, r, 0)
+	wantContains(t, "stdout", r.stdout, "name: dry", "backoffLimit: 6", "terminationMessagePath:")
 	if _, err := cluster.Clientset().BatchV1().Jobs(ns).Get(ctx, "dry", metav1.GetOptions{}); !apierrors.IsNotFound(err) {
 		t.Errorf("after a server dry run: get job dry: %v, want NotFound", err)
 	}
 	// The server still refuses what it would refuse.
 	r = clusterRun(ctx, t, "", "dry", "-n", "no-such-namespace", "--image=busybox:1.36", "--dry-run=server")
-	clusterWantExit(t, r, 1)
-	clusterWantOutput(t, "stderr", r.stderr, `namespace "no-such-namespace" does not exist`)
+	wantExit(t, r, 1)
+	wantContains(t, "stderr", r.stderr, `namespace "no-such-namespace" does not exist`)
 }
 
 func TestClusterReplace(t *testing.T) {
 	t.Parallel()
-	ctx := clusterCtx(t, 2*time.Minute)
+	ctx := followCtx(t, 2*time.Minute)
 	ns := cluster.Namespace(t)
 	cs := cluster.Clientset()
 	slow := "--annotation=" + testcluster.AnnotationRunSeconds + "=300"
 
 	r := clusterRun(ctx, t, "", "again", "-n", ns, "--image=busybox:1.36", "--parallelism=2", "--completions=2", slow)
-	clusterWantExit(t, r, 0)
+	wantExit(t, r, 0)
 	old, err := cs.BatchV1().Jobs(ns).Get(ctx, "again", metav1.GetOptions{})
 	if err != nil {
 		t.Fatal(err)
@@ -292,8 +219,8 @@ func TestClusterReplace(t *testing.T) {
 
 	// Without --replace the name is taken: say how to go on, keep a draft.
 	r, drafts := clusterRunDrafts(ctx, t, "", "again", "-n", ns, "--image=busybox:1.37")
-	clusterWantExit(t, r, 1)
-	clusterWantOutput(t, "stderr", r.stderr, `a Job named "again" already exists in namespace "`+ns+`"`, "--replace", "--generate-name=again-", "the Job is kept in "+drafts)
+	wantExit(t, r, 1)
+	wantContains(t, "stderr", r.stderr, `a Job named "again" already exists in namespace "`+ns+`"`, "--replace", "--generate-name=again-", "the Job is kept in "+drafts)
 	if files, _ := filepath.Glob(filepath.Join(drafts, "again-*.yaml")); len(files) != 1 {
 		t.Errorf("drafts %v, want one again-*.yaml", files)
 	} else if data, _ := os.ReadFile(files[0]); !strings.Contains(string(data), "image: busybox:1.37") {
@@ -302,7 +229,7 @@ func TestClusterReplace(t *testing.T) {
 
 	// A server dry run of the replace deletes nothing.
 	r = clusterRun(ctx, t, "", "again", "-n", ns, "--image=busybox:1.37", "--replace", "--dry-run=server")
-	clusterWantExit(t, r, 0)
+	wantExit(t, r, 0)
 	if r.stdout != "job.batch/again replaced (server dry run)\n" {
 		t.Errorf("stdout %q", r.stdout)
 	}
@@ -310,12 +237,12 @@ func TestClusterReplace(t *testing.T) {
 		t.Fatalf("after a dry-run replace the old Job is %v, %v", cur, err)
 	}
 
-	r = clusterRun(ctx, t, "", "again", "-n", ns, "--image=busybox:1.37", "--replace", clusterQuick)
-	clusterWantExit(t, r, 0)
+	r = clusterRun(ctx, t, "", "again", "-n", ns, "--image=busybox:1.37", "--replace", quick)
+	wantExit(t, r, 0)
 	if r.stdout != "job.batch/again replaced\n" {
 		t.Errorf("stdout %q, want job.batch/again replaced", r.stdout)
 	}
-	clusterWantOutput(t, "stderr", r.stderr, "waiting until it and its pods are gone", `job.batch/again deleted`)
+	wantContains(t, "stderr", r.stderr, "waiting until it and its pods are gone", `job.batch/again deleted`)
 	// When the command returns, the old pods are gone already.
 	if pods, err := cs.CoreV1().Pods(ns).List(ctx, metav1.ListOptions{LabelSelector: oldPods}); err != nil || len(pods.Items) != 0 {
 		t.Errorf("pods of the old Job left after --replace: %d, %v", len(pods.Items), err)
@@ -329,8 +256,8 @@ func TestClusterReplace(t *testing.T) {
 	}
 
 	// Nothing to replace: a plain create.
-	r = clusterRun(ctx, t, "", "fresh", "-n", ns, "--image=busybox:1.36", "--replace", clusterQuick)
-	clusterWantExit(t, r, 0)
+	r = clusterRun(ctx, t, "", "fresh", "-n", ns, "--image=busybox:1.36", "--replace", quick)
+	wantExit(t, r, 0)
 	if r.stdout != "job.batch/fresh created\n" {
 		t.Errorf("stdout %q", r.stdout)
 	}
@@ -338,7 +265,7 @@ func TestClusterReplace(t *testing.T) {
 
 func TestClusterFromCronJob(t *testing.T) {
 	t.Parallel()
-	ctx := clusterCtx(t, time.Minute)
+	ctx := followCtx(t, time.Minute)
 	ns := cluster.Namespace(t)
 	cs := cluster.Clientset()
 	suspend := true
@@ -361,8 +288,8 @@ func TestClusterFromCronJob(t *testing.T) {
 
 	// No NAME: generated from the CronJob's; a new command, which kubectl
 	// create job --from refuses, and a changed variable.
-	r := clusterRun(ctx, t, "", "--from=cronjob/nightly", "-n", ns, "-e", "MODE=manual", "--image=report:1.1", clusterQuick, "-o", "name", "--", "/report", "--since=yesterday")
-	clusterWantExit(t, r, 0)
+	r := clusterRun(ctx, t, "", "--from=cronjob/nightly", "-n", ns, "-e", "MODE=manual", "--image=report:1.1", quick, "-o", "name", "--", "/report", "--since=yesterday")
+	wantExit(t, r, 0)
 	name := strings.TrimPrefix(strings.TrimSpace(r.stdout), "job.batch/")
 	if !strings.HasPrefix(name, "nightly-") {
 		t.Fatalf("created %q, want a name generated from nightly-", r.stdout)
@@ -382,20 +309,20 @@ func TestClusterFromCronJob(t *testing.T) {
 	}
 
 	// A NAME replaces the generated one.
-	r = clusterRun(ctx, t, "", "nightly-by-hand", "--from=cronjob/nightly", "-n", ns, clusterQuick)
-	clusterWantExit(t, r, 0)
+	r = clusterRun(ctx, t, "", "nightly-by-hand", "--from=cronjob/nightly", "-n", ns, quick)
+	wantExit(t, r, 0)
 	if r.stdout != "job.batch/nightly-by-hand created\n" {
 		t.Errorf("stdout %q", r.stdout)
 	}
 
 	r = clusterRun(ctx, t, "", "--from=cronjob/absent", "-n", ns)
-	clusterWantExit(t, r, 1)
-	clusterWantOutput(t, "stderr", r.stderr, `cronjob.batch "absent" not found in namespace "`+ns+`"`)
+	wantExit(t, r, 1)
+	wantContains(t, "stderr", r.stderr, `cronjob.batch "absent" not found in namespace "`+ns+`"`)
 }
 
 func TestClusterFromJob(t *testing.T) {
 	t.Parallel()
-	ctx := clusterCtx(t, time.Minute)
+	ctx := followCtx(t, time.Minute)
 	ns := cluster.Namespace(t)
 	cs := cluster.Clientset()
 	orig := harnessJob("orig", map[string]string{"team": "data", testcluster.AnnotationRunSeconds: "0.3"})
@@ -404,7 +331,7 @@ func TestClusterFromJob(t *testing.T) {
 	orig = harnessCreateJob(ctx, t, ns, orig)
 
 	r := clusterRun(ctx, t, "", "copy", "--from=job/orig", "-n", ns, "--parallelism=2", "--completions=2", "-o", "yaml", "--", "sh", "-c", "exit 0")
-	clusterWantExit(t, r, 0)
+	wantExit(t, r, 0)
 	job, err := cs.BatchV1().Jobs(ns).Get(ctx, "copy", metav1.GetOptions{})
 	if err != nil {
 		t.Fatal(err)
@@ -421,15 +348,15 @@ func TestClusterFromJob(t *testing.T) {
 	}
 
 	r = clusterRun(ctx, t, "", "--from=job/orig", "-n", ns, "-o", "name")
-	clusterWantExit(t, r, 0)
+	wantExit(t, r, 0)
 	if !strings.HasPrefix(r.stdout, "job.batch/orig-") {
 		t.Errorf("without NAME: %q, want job.batch/orig-…", r.stdout)
 	}
 
 	// Flags that do not fit the source are bad input, and nothing is created.
 	r = clusterRun(ctx, t, "", "bad", "--from=job/orig", "-n", ns, "--backoff-limit-per-index=1")
-	clusterWantExit(t, r, 2)
-	clusterWantOutput(t, "stderr", r.stderr, "--backoff-limit-per-index", "Indexed")
+	wantExit(t, r, 2)
+	wantContains(t, "stderr", r.stderr, "--backoff-limit-per-index", "Indexed")
 	if _, err := cs.BatchV1().Jobs(ns).Get(ctx, "bad", metav1.GetOptions{}); !apierrors.IsNotFound(err) {
 		t.Errorf("job bad: %v, want NotFound", err)
 	}
@@ -437,7 +364,7 @@ func TestClusterFromJob(t *testing.T) {
 
 func TestClusterPreflightAndForbidden(t *testing.T) {
 	t.Parallel()
-	ctx := clusterCtx(t, time.Minute)
+	ctx := followCtx(t, time.Minute)
 	ns := cluster.Namespace(t)
 	jane := cluster.UserKubeconfig(testcluster.DefaultUser)
 
@@ -459,8 +386,8 @@ func TestClusterPreflightAndForbidden(t *testing.T) {
 
 	// A flags-only create skips the preflight and explains the refusal.
 	r, drafts := clusterRunDrafts(ctx, t, jane, "nope", "-n", ns, "--image=busybox:1.36")
-	clusterWantExit(t, r, 1)
-	clusterWantOutput(t, "stderr", r.stderr, fmt.Sprintf(`user %q may not create jobs.batch in namespace %q (kubeconfig context "testcluster")`, testcluster.DefaultUser, ns),
+	wantExit(t, r, 1)
+	wantContains(t, "stderr", r.stderr, fmt.Sprintf(`user %q may not create jobs.batch in namespace %q (kubeconfig context "testcluster")`, testcluster.DefaultUser, ns),
 		"--dry-run=client -o yaml", "the Job is kept in "+drafts)
 	if strings.Contains(r.stderr, "is forbidden") {
 		t.Errorf("the server's message is dumped:\n%s", r.stderr)
@@ -474,7 +401,7 @@ func TestClusterPreflightAndForbidden(t *testing.T) {
 
 func TestClusterQuota(t *testing.T) {
 	t.Parallel()
-	ctx := clusterCtx(t, time.Minute)
+	ctx := followCtx(t, time.Minute)
 	ns := cluster.Namespace(t)
 	cs := cluster.Clientset()
 	rl := func(kv ...string) v1.ResourceList {
@@ -536,8 +463,8 @@ func TestClusterQuota(t *testing.T) {
 		t.Errorf("warnings %q, want requests.cpu 3 over the 2 left", warnings)
 	}
 
-	r := clusterRun(ctx, t, "", "first", "-n", ns, "--image=busybox:1.36", clusterQuick)
-	clusterWantExit(t, r, 0)
+	r := clusterRun(ctx, t, "", "first", "-n", ns, "--image=busybox:1.36", quick)
+	wantExit(t, r, 0)
 	uses, err = l.Quota(ctx, ns)
 	if err != nil {
 		t.Fatal(err)
@@ -549,15 +476,15 @@ func TestClusterQuota(t *testing.T) {
 		t.Errorf("warnings %q, want the Job count first", w)
 	}
 
-	r = clusterRun(ctx, t, "", "second", "-n", ns, "--image=busybox:1.36", clusterQuick)
-	clusterWantExit(t, r, 1)
-	clusterWantOutput(t, "stderr", r.stderr, fmt.Sprintf(`ResourceQuota "team" of namespace %q has no room to create job.batch "second":`, ns),
+	r = clusterRun(ctx, t, "", "second", "-n", ns, "--image=busybox:1.36", quick)
+	wantExit(t, r, 1)
+	wantContains(t, "stderr", r.stderr, fmt.Sprintf(`ResourceQuota "team" of namespace %q has no room to create job.batch "second":`, ns),
 		"count/jobs.batch: 1 of 1 used, this asks 1", "--ttl-after-finished")
 }
 
 func TestClusterLookups(t *testing.T) {
 	t.Parallel()
-	ctx := clusterCtx(t, 2*time.Minute)
+	ctx := followCtx(t, 2*time.Minute)
 	ns := cluster.Namespace(t)
 	cs := cluster.Clientset()
 	core := cs.CoreV1()
@@ -724,7 +651,7 @@ func TestClusterLookups(t *testing.T) {
 
 func TestClusterAdmissionPolicyDenial(t *testing.T) {
 	t.Parallel()
-	ctx := clusterCtx(t, time.Minute)
+	ctx := followCtx(t, time.Minute)
 	ns := cluster.Namespace(t)
 	ar := cluster.Clientset().AdmissionregistrationV1()
 	name := "max-parallelism-" + ns
@@ -763,7 +690,7 @@ func TestClusterAdmissionPolicyDenial(t *testing.T) {
 		_ = ar.ValidatingAdmissionPolicies().Delete(context.Background(), name, metav1.DeleteOptions{})
 	})
 	// The API server starts enforcing a new policy within a second or so.
-	var r clusterResult
+	var r followResult
 	for {
 		r = clusterRun(ctx, t, "", "wide", "-n", ns, "--image=busybox:1.36", "--parallelism=5", "--dry-run=server")
 		if r.code != 0 || ctx.Err() != nil {
@@ -771,13 +698,13 @@ func TestClusterAdmissionPolicyDenial(t *testing.T) {
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
-	clusterWantExit(t, r, 1)
-	clusterWantOutput(t, "stderr", r.stderr, fmt.Sprintf(`ValidatingAdmissionPolicy %q (binding %q) refused to create job.batch "wide": parallelism must be at most 2 in this namespace`, name, name))
+	wantExit(t, r, 1)
+	wantContains(t, "stderr", r.stderr, fmt.Sprintf(`ValidatingAdmissionPolicy %q (binding %q) refused to create job.batch "wide": parallelism must be at most 2 in this namespace`, name, name))
 }
 
 func TestClusterInvalidUnreachableAndExpired(t *testing.T) {
 	t.Parallel()
-	ctx := clusterCtx(t, time.Minute)
+	ctx := followCtx(t, time.Minute)
 	ns := cluster.Namespace(t)
 
 	// What only the server checks: each field on its own line, with its flag.
@@ -799,8 +726,8 @@ spec:
 		t.Fatal(err)
 	}
 	r := clusterRun(ctx, t, "", "-f", manifest, "-n", ns)
-	clusterWantExit(t, r, 1)
-	clusterWantOutput(t, "stderr", r.stderr, `the API server refused job.batch "odd" as invalid:`,
+	wantExit(t, r, 1)
+	wantContains(t, "stderr", r.stderr, `the API server refused job.batch "odd" as invalid:`,
 		"\n  spec.template.spec.activeDeadlineSeconds: Invalid value: 0", "\n  spec.template.spec.hostname: Invalid value")
 
 	// Credentials the server does not take, and a server that is not there.
@@ -821,10 +748,10 @@ spec:
 		return path
 	}
 	r = clusterRun(ctx, t, bad(cluster.Server(), "expired-token"), "job1", "-n", ns, "--image=busybox:1.36")
-	clusterWantExit(t, r, 1)
-	clusterWantOutput(t, "stderr", r.stderr, "the API server at "+cluster.Server()+` (kubeconfig context "staging") did not accept the credentials of user "ci-bot"`, "expired")
+	wantExit(t, r, 1)
+	wantContains(t, "stderr", r.stderr, "the API server at "+cluster.Server()+` (kubeconfig context "staging") did not accept the credentials of user "ci-bot"`, "expired")
 
 	r = clusterRun(ctx, t, bad("https://127.0.0.1:1", "x"), "job1", "-n", ns, "--image=busybox:1.36")
-	clusterWantExit(t, r, 1)
-	clusterWantOutput(t, "stderr", r.stderr, `cannot reach the API server at https://127.0.0.1:1 (kubeconfig context "staging"): dial tcp 127.0.0.1:1: connect: connection refused`)
+	wantExit(t, r, 1)
+	wantContains(t, "stderr", r.stderr, `cannot reach the API server at https://127.0.0.1:1 (kubeconfig context "staging"): dial tcp 127.0.0.1:1: connect: connection refused`)
 }
