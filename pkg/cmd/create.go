@@ -15,6 +15,7 @@ import (
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
 	"github.com/jobwizard/kubectl-job-wizard/pkg/cluster"
+	"github.com/jobwizard/kubectl-job-wizard/pkg/i18n"
 	"github.com/jobwizard/kubectl-job-wizard/pkg/jobspec"
 )
 
@@ -135,6 +136,9 @@ func (o *CreateOptions) Complete(c *cobra.Command, args []string) error {
 	case "yaml", "json":
 	default:
 		return inputErrorf("--edit-format %s: must be yaml or json", jobspec.QuoteValue(o.EditFormat))
+	}
+	if _, ok := i18n.Parse(o.Lang); o.Lang != "" && !ok {
+		return inputErrorf("--lang %s: must be en or zh", jobspec.QuoteValue(o.Lang))
 	}
 	if o.Timeout < 0 {
 		return inputErrorf("--timeout %s: must not be negative", o.Timeout)
