@@ -96,6 +96,10 @@ func assertEquivalent(t *testing.T, res *Result) {
 			args = append(args, rest[i:]...)
 			break
 		}
+		if w == ">" {
+			// Save to file redirects the printed manifest.
+			break
+		}
 		if modeFlags[w] {
 			continue
 		}

@@ -90,7 +90,22 @@ func (w *Wizard) review(s *jobspec.Spec) (*Result, error) {
 			if path == "" {
 				continue
 			}
-			return w.finish(s, ActionSave, nil, path)
+			format := "yaml"
+			if strings.EqualFold(filepath.Ext(path), ".json") {
+				format = "json"
+			}
+			res, err := w.finish(s, ActionSave, []string{"--dry-run=client", "-o", format}, path)
+			if res != nil && res.Command != "" {
+				if strings.Contains(res.Command, " -f ") {
+					// The file is the Job: the command that uses it creates it
+					// (and must not redirect into the file it reads).
+					res.Command = commandLine([]string{"-f", path}, nil)
+				} else {
+					// The same file again, without prompts.
+					res.Command += " > " + shellQuote(path)
+				}
+			}
+			return res, err
 		case choiceEdit:
 			edited, err := w.cfg.Edit(w.job(s))
 			if err != nil {

@@ -51,9 +51,8 @@ func TestReviewSaveToFile(t *testing.T) {
 	if !strings.Contains(r.out.String(), "is a folder") {
 		t.Errorf("a folder as the file is not explained:\n%s", r.out)
 	}
-	// The plain flags command, with no mode flags: it prints by default? No:
-	// Save has nothing to add to the Job's flags.
-	if r.res.Command != "kubectl job-wizard report --image=busybox:1.36" {
+	// The same file again, without prompts.
+	if r.res.Command != "kubectl job-wizard report --image=busybox:1.36 --dry-run=client -o json > "+target {
 		t.Errorf("command: %s", r.res.Command)
 	}
 }
