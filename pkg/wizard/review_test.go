@@ -471,3 +471,24 @@ func TestLimitRangeDefaultsAndQuota(t *testing.T) {
 		}
 	}
 }
+
+func TestReviewSaveAJobFlagsCannotSay(t *testing.T) {
+	s := fromYAML(t, `apiVersion: batch/v1
+kind: Job
+metadata: {name: two}
+spec:
+  template:
+    spec:
+      restartPolicy: Never
+      containers: [{name: a, image: busybox}, {name: b, image: busybox}]
+`)
+	target := filepath.Join(t.TempDir(), "two.yaml")
+	r := walk(t, s, map[string][]any{qWhatNow: {"Save to file"}, qFile: {target}})
+	mustWalk(t, r)
+	if r.res.Command != "kubectl job-wizard -f "+target {
+		t.Errorf("command: %s", r.res.Command)
+	}
+	if files := draftFiles(t, r.drafts); len(files) != 0 {
+		t.Errorf("the saved file is the manifest; no other copy is needed: %v", files)
+	}
+}
