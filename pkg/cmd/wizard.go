@@ -66,6 +66,9 @@ func (o *CreateOptions) runWizard(ctx context.Context) error {
 	if o.dryRun == DryRunClient {
 		cfg.NoCluster = t.T("--dry-run=client sends nothing to a cluster")
 	} else {
+		// An unreachable server takes the preflight's timeout to tell; say
+		// why nothing is asked yet.
+		fmt.Fprintln(term, t.T("Connecting to the cluster…"))
 		pf := o.preflight(ctx)
 		switch {
 		case pf.Err != nil:

@@ -289,6 +289,7 @@ func zhMessages() map[string]string {
 
 		// The command around the wizard.
 		"--dry-run=client sends nothing to a cluster":   "--dry-run=client 不向集群发送任何内容",
+		"Connecting to the cluster…":                    "正在连接集群…",
 		"The file was emptied, so the edit is undone.":  "文件已被清空,编辑已撤销。",
 		"the manifest was emptied, so nothing was sent": "清单已被清空,没有发送任何内容",
 

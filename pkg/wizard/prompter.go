@@ -59,3 +59,40 @@ type Confirm struct {
 	Default bool
 	Help    string
 }
+
+// stopping is a Prompter that asks nothing once the walk's context is done:
+// a Ctrl-C that arrives between questions (while the terminal is not in
+// survey's raw mode, say during a cluster lookup) is a signal, which
+// cancels the context, and must end the walk as a Ctrl-C at a question does.
+type stopping struct {
+	p    Prompter
+	done func() bool
+}
+
+func (s stopping) Input(q Input) (string, error) {
+	if s.done() {
+		return "", ErrInterrupted
+	}
+	return s.p.Input(q)
+}
+
+func (s stopping) Select(q Select) (int, error) {
+	if s.done() {
+		return 0, ErrInterrupted
+	}
+	return s.p.Select(q)
+}
+
+func (s stopping) MultiSelect(q MultiSelect) ([]int, error) {
+	if s.done() {
+		return nil, ErrInterrupted
+	}
+	return s.p.MultiSelect(q)
+}
+
+func (s stopping) Confirm(q Confirm) (bool, error) {
+	if s.done() {
+		return false, ErrInterrupted
+	}
+	return s.p.Confirm(q)
+}

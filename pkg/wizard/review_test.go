@@ -13,6 +13,7 @@ import (
 	apiequality "k8s.io/apimachinery/pkg/api/equality"
 	"k8s.io/apimachinery/pkg/api/resource"
 
+	"github.com/jobwizard/kubectl-job-wizard/pkg/draft"
 	"github.com/jobwizard/kubectl-job-wizard/pkg/i18n"
 	"github.com/jobwizard/kubectl-job-wizard/pkg/jobspec"
 	"github.com/jobwizard/kubectl-job-wizard/pkg/lookup"
@@ -491,4 +492,41 @@ spec:
 	if files := draftFiles(t, r.drafts); len(files) != 0 {
 		t.Errorf("the saved file is the manifest; no other copy is needed: %v", files)
 	}
+}
+
+// TestSignalBetweenQuestionsStops: a Ctrl-C that came as a signal (the
+// context is cancelled) ends the walk at the next question, with a draft.
+func TestSignalBetweenQuestionsStops(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	fake := newFake(t, map[string][]any{qName: {"pi"}})
+	var out strings.Builder
+	drafts := t.TempDir()
+	w := New(Config{Prompter: signalAfter{fake, qName, cancel}, Out: &out, NoCluster: "none",
+		SaveDraft: func(job *batchv1.Job, reason string) (string, error) { return draft.SaveIn(drafts, job, reason) }})
+	_, err := w.Run(ctx, &jobspec.Spec{})
+	if !errors.Is(err, ErrInterrupted) {
+		t.Fatalf("err = %v", err)
+	}
+	if len(fake.asked) != 1 {
+		t.Errorf("questions after the signal: %q", fake.asked)
+	}
+	if files := draftFiles(t, drafts); len(files) != 1 {
+		t.Errorf("drafts: %v", files)
+	}
+}
+
+// signalAfter cancels the context once a question is answered, as a
+// signal arriving right after it would.
+type signalAfter struct {
+	*fakePrompter
+	after  string
+	cancel func()
+}
+
+func (s signalAfter) Input(q Input) (string, error) {
+	a, err := s.fakePrompter.Input(q)
+	if q.Message == s.after {
+		s.cancel()
+	}
+	return a, err
 }

@@ -107,8 +107,10 @@ func New(cfg Config) *Wizard {
 	if cfg.Printer == nil {
 		cfg.Printer = i18n.New(i18n.English)
 	}
-	return &Wizard{cfg: cfg, p: cfg.Prompter, out: cfg.Out, t: cfg.Printer, lookupNotes: map[string]bool{},
+	w := &Wizard{cfg: cfg, out: cfg.Out, t: cfg.Printer, lookupNotes: map[string]bool{},
 		limitDefaults: map[string][]corev1.ResourceList{}}
+	w.p = stopping{p: cfg.Prompter, done: func() bool { return w.ctx != nil && w.ctx.Err() != nil }}
+	return w
 }
 
 // T renders a catalog message.
