@@ -40,18 +40,34 @@ type clusterNames interface {
 // select the cluster and namespace the names come from.
 type completer struct {
 	o *CreateOptions
-	// connect reaches the cluster; tests replace it.
-	connect func() (clusterNames, string, error)
+}
+
+// completionSource reaches the cluster and namespace the connection flags
+// select; tests replace it.
+var completionSource = func(o *CreateOptions) (clusterNames, string, error) {
+	// Server warnings would only clutter a completion.
+	client, err := o.Conn.Client(io.Discard)
+	if err != nil {
+		return nil, "", err
+	}
+	ns, _, err := o.Conn.Namespace()
+	if err != nil {
+		return nil, "", err
+	}
+	return cluster.NewLookup(client), ns, nil
 }
 
 // addCompletion gives root the completion command and the completion of
 // its arguments and flag values.
 func addCompletion(root *cobra.Command, o *CreateOptions) {
 	c := &completer{o: o}
-	c.connect = c.connectFromFlags
 	root.CompletionOptions.DisableDefaultCmd = true
 	root.AddCommand(newCompletionCommand(o.Streams))
 	root.ValidArgsFunction = completeNameOrCommand
+
+	if version, _, err := root.Find([]string{"version"}); err == nil && version != root {
+		_ = version.RegisterFlagCompletionFunc("output", fixed("json", "yaml"))
+	}
 
 	fs := root.Flags()
 	for name, fn := range map[string]cobra.CompletionFunc{
@@ -120,26 +136,11 @@ func completeNameOrCommand(_ *cobra.Command, args []string, _ string) ([]string,
 	return nil, cobra.ShellCompDirectiveNoFileComp
 }
 
-// connectFromFlags makes the lookups of the cluster and namespace the
-// connection flags select.
-func (c *completer) connectFromFlags() (clusterNames, string, error) {
-	// Server warnings would only clutter a completion.
-	client, err := c.o.Conn.Client(io.Discard)
-	if err != nil {
-		return nil, "", err
-	}
-	ns, _, err := c.o.Conn.Namespace()
-	if err != nil {
-		return nil, "", err
-	}
-	return cluster.NewLookup(client), ns, nil
-}
-
 // ask runs one lookup against the cluster. A failure (no kubeconfig,
 // Forbidden, unreachable) completes nothing: the shell cannot show an
 // error, so it goes to cobra's completion debug log.
 func (c *completer) ask(cmd *cobra.Command, q func(ctx context.Context, l clusterNames, ns string) ([]string, error)) []string {
-	l, ns, err := c.connect()
+	l, ns, err := completionSource(c.o)
 	if err != nil {
 		cobra.CompErrorln(err.Error())
 		return nil
