@@ -520,3 +520,22 @@ func TestFollowIgnoresPodsOfEarlierJobOfSameName(t *testing.T) {
 	}
 	wantContains(t, "stderr", r.stderr, "pods: 1 Completed")
 }
+
+func TestFollowInterruptLeavesTheJobRunning(t *testing.T) {
+	t.Parallel()
+	ctx := followCtx(t, time.Minute)
+	ns := cluster.Namespace(t)
+	cmd := followCmd(ctx, t, "ctrlc", "-n", ns, "--image=busybox:1.36", "--annotation="+testcluster.AnnotationRunSeconds+"=60", "--wait", "--", "sleep", "60")
+	out := followStart(t, cmd)
+	waitOutput(t, out.stderr, "pods: 1 Running", 30*time.Second)
+	if err := cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	r := followWait(t, cmd, out)
+	wantExit(t, r, 130)
+	wantContains(t, "stderr", r.stderr, "error: interrupted; job/ctrlc keeps running; follow it again with: kubectl job-wizard follow ctrlc -n "+ns+"\n")
+	job, err := cluster.Clientset().BatchV1().Jobs(ns).Get(ctx, "ctrlc", metav1.GetOptions{})
+	if err != nil || job.DeletionTimestamp != nil || job.Status.Active != 1 {
+		t.Errorf("after Ctrl-C the Job is %+v (err %v), want it running", job.Status, err)
+	}
+}

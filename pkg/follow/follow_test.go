@@ -199,6 +199,18 @@ func (r *run) waitFor(t *testing.T, want string) {
 
 // must unwraps what a fake clientset call returns; the fake fails only on
 // a broken test.
+// waitForCount waits until stderr shows want n times.
+func (r *run) waitForCount(t *testing.T, want string, n int) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for strings.Count(r.stderr.String(), want) < n {
+		if time.Now().After(deadline) {
+			t.Fatalf("stderr never showed %q %d times:\n%s", want, n, r.stderr.String())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
 func must[T any](obj T, err error) T {
 	if err != nil {
 		panic(err)
@@ -363,16 +375,45 @@ func TestRunTimeoutAndInterrupt(t *testing.T) {
 	}
 }
 
+// fakeClock is a clock that moves only when a test says so, so the stuck
+// timeout does not race a loaded machine.
+type fakeClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *fakeClock) now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *fakeClock) advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
 func TestRunStuck(t *testing.T) {
 	src := newFakeSource()
 	ctx := context.Background()
+	clock := &fakeClock{t: time.Now()}
 	job := must(src.cs.BatchV1().Jobs(ns).Create(ctx, testJob("pi"), metav1.CreateOptions{}))
-	r := startRun(t, src, job, Options{StuckTimeout: 300 * time.Millisecond})
+	r := startRun(t, src, job, Options{StuckTimeout: 50 * time.Millisecond, now: clock.now})
 	pod := must(src.cs.CoreV1().Pods(ns).Create(ctx, testPod("pi-a", corev1.PodPending, waiting("ErrImagePull", "not found")), metav1.CreateOptions{}))
-	r.waitFor(t, "pod pi-a is stuck: ErrImagePull: container main: not found (the wait gives up in 300ms unless it recovers)")
+	r.waitFor(t, "pod pi-a is stuck: ErrImagePull: container main: not found (the wait gives up in 50ms unless it recovers)")
 	// Its turn with ImagePullBackOff is the same trouble, told once.
 	pod.Status.ContainerStatuses = []corev1.ContainerStatus{waiting("ImagePullBackOff", "Back-off pulling image")}
 	must(src.cs.CoreV1().Pods(ns).UpdateStatus(ctx, pod, metav1.UpdateOptions{}))
+	r.waitFor(t, "pods: 1 ImagePullBackOff")
+	clock.advance(40 * time.Millisecond)
+	time.Sleep(100 * time.Millisecond)
+	select {
+	case <-r.done:
+		t.Fatalf("the wait ended before the pod was stuck for --stuck-timeout:\n%s", r.stderr.String())
+	default:
+	}
+	clock.advance(20 * time.Millisecond)
 	res := r.wait(t)
 	if res.Outcome != Stuck || res.Pod != "pi-a" || res.Reason != "ImagePullBackOff" {
 		t.Fatalf("outcome %s pod %s reason %s, want Stuck pi-a ImagePullBackOff", res.Outcome, res.Pod, res.Reason)
@@ -380,7 +421,7 @@ func TestRunStuck(t *testing.T) {
 	if n := strings.Count(r.stderr.String(), "is stuck"); n != 1 {
 		t.Errorf("the stuck pod was told %d times:\n%s", n, r.stderr.String())
 	}
-	if want := "pod pi-a has been stuck for 300ms: ImagePullBackOff: container main: Back-off pulling image; job/pi is left as it is (see kubectl describe pod pi-a -n ns1)"; res.Err().Error() != want {
+	if want := "pod pi-a has been stuck for 50ms: ImagePullBackOff: container main: Back-off pulling image; job/pi is left as it is (see kubectl describe pod pi-a -n ns1)"; res.Err().Error() != want {
 		t.Errorf("Err() = %q\nwant     %q", res.Err(), want)
 	}
 }
@@ -388,12 +429,38 @@ func TestRunStuck(t *testing.T) {
 func TestRunStuckRecoversAndZeroDisables(t *testing.T) {
 	src := newFakeSource()
 	ctx := context.Background()
+	clock := &fakeClock{t: time.Now()}
 	job := must(src.cs.BatchV1().Jobs(ns).Create(ctx, testJob("pi"), metav1.CreateOptions{}))
-	r := startRun(t, src, job, Options{StuckTimeout: 0, Timeout: 500 * time.Millisecond})
+
+	// A pod that recovers starts its stuck time afresh when stuck again.
+	r := startRun(t, src, job, Options{StuckTimeout: time.Minute, now: clock.now})
+	pod := must(src.cs.CoreV1().Pods(ns).Create(ctx, testPod("pi-a", corev1.PodPending, waiting("ErrImagePull", "x")), metav1.CreateOptions{}))
+	r.waitFor(t, "pods: 1 ErrImagePull")
+	clock.advance(50 * time.Second)
+	pod.Status.ContainerStatuses = []corev1.ContainerStatus{waiting("ContainerCreating", "")}
+	pod = must(src.cs.CoreV1().Pods(ns).UpdateStatus(ctx, pod, metav1.UpdateOptions{}))
+	r.waitFor(t, "pods: 1 ContainerCreating")
+	pod.Status.ContainerStatuses = []corev1.ContainerStatus{waiting("ErrImagePull", "x")}
+	must(src.cs.CoreV1().Pods(ns).UpdateStatus(ctx, pod, metav1.UpdateOptions{}))
+	r.waitForCount(t, "pods: 1 ErrImagePull", 2)
+	clock.advance(50 * time.Second)
+	time.Sleep(100 * time.Millisecond)
+	r.cancel()
+	if res := r.wait(t); res.Outcome != Interrupted {
+		t.Errorf("outcome %s, want Interrupted: no spell of being stuck lasted a minute", res.Outcome)
+	}
+
+	// --stuck-timeout 0 tells the reason but never ends the wait.
+	src = newFakeSource()
+	job = must(src.cs.BatchV1().Jobs(ns).Create(ctx, testJob("pi"), metav1.CreateOptions{}))
+	r = startRun(t, src, job, Options{StuckTimeout: 0, now: clock.now})
 	must(src.cs.CoreV1().Pods(ns).Create(ctx, testPod("pi-a", corev1.PodPending, waiting("CreateContainerConfigError", `configmap "cfg" not found`)), metav1.CreateOptions{}))
 	r.waitFor(t, `pod pi-a is stuck: CreateContainerConfigError: container main: configmap "cfg" not found (--stuck-timeout is 0, so the wait goes on)`)
-	if res := r.wait(t); res.Outcome != TimedOut {
-		t.Errorf("outcome %s, want TimedOut: --stuck-timeout 0 never ends the wait", res.Outcome)
+	clock.advance(24 * time.Hour)
+	time.Sleep(100 * time.Millisecond)
+	r.cancel()
+	if res := r.wait(t); res.Outcome != Interrupted {
+		t.Errorf("outcome %s, want Interrupted: --stuck-timeout 0 never ends the wait", res.Outcome)
 	}
 }
 

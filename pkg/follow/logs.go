@@ -37,12 +37,43 @@ type logStreamer struct {
 	mu      sync.Mutex
 	started map[streamKey]bool
 	live    map[streamKey]bool // false once the run is over or its pod gone
+	changed chan struct{}      // closed and replaced at every update
 }
 
 func newLogStreamer(ctx context.Context, src Source, ns string, out *output) *logStreamer {
 	ctx, cancel := context.WithCancel(ctx)
 	return &logStreamer{src: src, ns: ns, out: out, ctx: ctx, stop: cancel,
-		started: map[streamKey]bool{}, live: map[streamKey]bool{}}
+		started: map[streamKey]bool{}, live: map[streamKey]bool{}, changed: make(chan struct{})}
+}
+
+// notify wakes the streams waiting for news of their container; the
+// caller holds mu.
+func (l *logStreamer) notify() {
+	close(l.changed)
+	l.changed = make(chan struct{})
+}
+
+// awaitEnd waits a little for the pod's status to tell that the run has
+// ended, as a stream that reached its end suggests. It reports whether the
+// run still seems live, so the stream should be opened again.
+func (l *logStreamer) awaitEnd(key streamKey, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	for {
+		l.mu.Lock()
+		live, changed := l.live[key], l.changed
+		l.mu.Unlock()
+		if !live {
+			return false
+		}
+		select {
+		case <-changed:
+		case <-t.C:
+			return true
+		case <-l.ctx.Done():
+			return false
+		}
+	}
 }
 
 // update starts the streams of the pod's containers that started since the
@@ -51,7 +82,10 @@ func (l *logStreamer) update(pod *corev1.Pod, color int) {
 	for _, run := range loggable(pod) {
 		key := streamKey{pod.UID, run.Name, run.Restart}
 		l.mu.Lock()
-		l.live[key] = !run.Done
+		if l.live[key] != !run.Done {
+			l.live[key] = !run.Done
+			l.notify()
+		}
 		start := !l.started[key]
 		l.started[key] = true
 		l.mu.Unlock()
@@ -71,6 +105,7 @@ func (l *logStreamer) gone(uid types.UID) {
 			l.live[k] = false
 		}
 	}
+	l.notify()
 }
 
 func (l *logStreamer) isLive(key streamKey) bool {
@@ -86,6 +121,7 @@ func (l *logStreamer) drain(grace time.Duration) {
 	for k := range l.live {
 		l.live[k] = false
 	}
+	l.notify()
 	l.mu.Unlock()
 	done := make(chan struct{})
 	go func() { l.wg.Wait(); close(done) }()
@@ -142,8 +178,11 @@ func (l *logStreamer) follow(podName string, key streamKey, color int) {
 				l.out.logLine(prefix, color, text)
 			})
 			rc.Close()
-			if err == nil && !l.isLive(key) {
-				return // the whole log of a finished run
+			// A stream ends with its container, and the pod's status says
+			// so a moment later; only a stream that ended with the run
+			// still going (the server went away) is opened again.
+			if err == nil && !l.awaitEnd(key, 2*time.Second) {
+				return
 			}
 			failures = 0
 		}
