@@ -2,6 +2,7 @@ package cmd
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"time"
 
@@ -34,9 +35,23 @@ const DefaultStuckTimeout = 5 * time.Minute
 func FollowJob(ctx context.Context, c *cluster.Client, job *batchv1.Job, streams genericiooptions.IOStreams, s WaitSettings) error {
 	r, err := follow.Run(ctx, follow.NewRESTSource(c), job, s.options(streams, job.Namespace, job.Name))
 	if err != nil {
-		return err
+		return explainFollow(err, c, job.Namespace, job.Name)
 	}
 	return resultErr(r)
+}
+
+// explainFollow words a request the follow could not make as the create
+// command words its own (see cluster.Explain).
+func explainFollow(err error, c *cluster.Client, namespace, name string) error {
+	var we *follow.WatchError
+	if errors.As(err, &we) {
+		resource := "job.batch"
+		if we.Resource == "pods" {
+			resource = "pods"
+		}
+		return cluster.Explain(we.Err, c.Endpoint, cluster.Subject{Verb: "watch", Resource: resource, Namespace: namespace})
+	}
+	return cluster.Explain(err, c.Endpoint, cluster.Subject{Verb: "get", Resource: "job.batch", Name: name, Namespace: namespace})
 }
 
 func (s WaitSettings) options(streams genericiooptions.IOStreams, namespace, name string) follow.Options {
@@ -154,21 +169,17 @@ func (o *FollowOptions) Complete(args []string) error {
 
 // Run follows the Job.
 func (o *FollowOptions) Run(ctx context.Context) error {
-	cfg, err := o.Conn.RESTConfig()
+	c, err := o.Conn.Client(o.Streams.ErrOut)
 	if err != nil {
-		return err
+		return cluster.Explain(err, cluster.Endpoint{}, cluster.Subject{Verb: "connect"})
 	}
 	ns, _, err := o.Conn.Namespace()
 	if err != nil {
 		return err
 	}
-	c, err := cluster.NewClient(cfg)
-	if err != nil {
-		return err
-	}
 	r, err := follow.RunName(ctx, follow.NewRESTSource(c), ns, o.Name, o.Wait.options(o.Streams, ns, o.Name))
 	if err != nil {
-		return err
+		return explainFollow(err, c, ns, o.Name)
 	}
 	return resultErr(r)
 }

@@ -189,6 +189,19 @@ func retriable(err error) bool {
 
 var errTimedOut = errors.New("--timeout ran out")
 
+// WatchError is a watch the server refused, such as a user without the
+// right to watch pods: waiting cannot mend it, so the follow ends with it.
+type WatchError struct {
+	Resource  string // jobs or pods
+	Namespace string
+	Err       error
+}
+
+func (e *WatchError) Error() string {
+	return fmt.Sprintf("cannot watch %s in namespace %s: %v", e.Resource, e.Namespace, e.Err)
+}
+func (e *WatchError) Unwrap() error { return e.Err }
+
 // event is one thing the watches saw, handed to the single goroutine that
 // owns the follow's state.
 type event struct {
@@ -410,7 +423,7 @@ func (f *follower) startInformer(ctx context.Context, wg *sync.WaitGroup, what s
 		case err == nil:
 			f.send(ctx, event{kind: connBack})
 		case apierrors.IsForbidden(err) || apierrors.IsUnauthorized(err):
-			f.send(ctx, event{kind: fatal, err: fmt.Errorf("cannot watch %s: %w", what, err)})
+			f.send(ctx, event{kind: fatal, err: &WatchError{Resource: what, Namespace: f.ns, Err: err}})
 		case apierrors.IsResourceExpired(err) || apierrors.IsGone(err):
 			// The reflector lists again; nothing is lost.
 		default:
