@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync/atomic"
 	"time"
 
 	batchv1 "k8s.io/api/batch/v1"
@@ -19,6 +20,16 @@ import (
 type CreateOptions struct {
 	DryRunServer bool
 	FieldManager string
+	// Notify, when not nil, hears what happens besides the create itself:
+	// an interrupt that waits for the server's answer, an answer that was
+	// lost and the Job found anyway.
+	Notify func(string)
+}
+
+func (o CreateOptions) say(format string, a ...any) {
+	if o.Notify != nil {
+		o.Notify(fmt.Sprintf(format, a...))
+	}
 }
 
 func (o CreateOptions) dryRun() []string {
@@ -30,8 +41,48 @@ func (o CreateOptions) dryRun() []string {
 
 var jobKind = batchv1.SchemeGroupVersion.WithKind("Job")
 
-// Create sends the Job: one POST, nothing before it.
+// Create sends the Job: one POST, nothing before it, never a second one.
+//
+// A real create labels the Job with a new create id (CreateIDLabel). When
+// the answer does not come (a timeout, a broken connection), Create looks
+// for the Job by that id: found, it is returned as if the answer had come;
+// not found (or not to be found), the error is an *AnswerLostError that
+// says which. An interrupt of ctx before the POST is sent sends nothing
+// and returns ctx's error; once it is on its way, the POST gets
+// InterruptGrace to be answered, and the Job is looked for if it was not,
+// so that the caller can tell the user whether the Job exists.
 func (c *Client) Create(ctx context.Context, job *batchv1.Job, o CreateOptions) (*batchv1.Job, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if !o.DryRunServer {
+		job = withCreateID(job)
+	}
+	gctx, stop := graceful(ctx, func() {
+		o.say("interrupted: waiting up to %v for the API server to answer the create of %s, so as to tell whether it was made (interrupt again to stop at once)",
+			InterruptGrace, jobRef(job))
+	})
+	defer stop()
+	return c.create(ctx, gctx, job, o)
+}
+
+// create is one POST of a job already labelled by withCreateID, on gctx,
+// then the look for the Job when the answer is lost. ctx is the caller's,
+// for the look's values.
+func (c *Client) create(ctx, gctx context.Context, job *batchv1.Job, o CreateOptions) (*batchv1.Job, error) {
+	out, err := c.post(gctx, job, o)
+	if err == nil || o.DryRunServer || !answerLost(err) {
+		return out, err
+	}
+	found, ferr := c.findCreated(ctx, job, err)
+	if ferr == nil {
+		o.say("the API server's answer to the create of %s was lost (%s), but the Job is there: created by this run", jobRef(found), innermost(err))
+	}
+	return found, ferr
+}
+
+// post is the POST of a create.
+func (c *Client) post(ctx context.Context, job *batchv1.Job, o CreateOptions) (*batchv1.Job, error) {
 	opts := metav1.CreateOptions{FieldManager: o.FieldManager, DryRun: o.dryRun()}
 	out := &batchv1.Job{}
 	err := c.Batch.Post().Namespace(job.Namespace).Resource("jobs").
@@ -43,6 +94,15 @@ func (c *Client) Create(ctx context.Context, job *batchv1.Job, o CreateOptions) 
 	// printer need.
 	out.SetGroupVersionKind(jobKind)
 	return out, nil
+}
+
+// jobRef is job.batch/NAME, or job.batch/PREFIX* for a generated name not
+// known yet.
+func jobRef(job *batchv1.Job) string {
+	if job.Name != "" {
+		return "job.batch/" + job.Name
+	}
+	return "job.batch/" + job.GenerateName + "*"
 }
 
 // GetJob reads one Job.
@@ -80,39 +140,95 @@ const maxReplaceAttempts = 3
 // foreground, waits until it and its pods are gone, and creates job.
 // progress, when not nil, hears what is being waited for. With a server
 // dry run nothing is deleted or created; the server checks both steps.
+//
+// Nothing is deleted for a Job the server would refuse: a server dry run
+// of the create comes first, and only its "already exists" (or a quota
+// that the deletion may free) lets the delete go ahead. Once the old Job
+// is deleted, a failure to create the new one is a
+// *ReplaceIncompleteError, which says so. An interrupt before the delete
+// changes nothing; after it, the replace goes on for InterruptGrace, so
+// that a deletion that ends in time is followed by the create, and
+// otherwise stops with a *ReplaceIncompleteError.
 func (c *Client) Replace(ctx context.Context, job *batchv1.Job, o CreateOptions, progress func(string)) (*ReplaceResult, error) {
+	if o.Notify == nil {
+		o.Notify = progress
+	}
 	if job.Name == "" {
 		// A generated name never collides: nothing to replace.
 		created, err := c.Create(ctx, job, o)
 		return &ReplaceResult{Job: created}, err
 	}
-	say := func(format string, a ...any) {
-		if progress != nil {
-			progress(fmt.Sprintf(format, a...))
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if !o.DryRunServer {
+		job = withCreateID(job)
+	}
+	var deleted *batchv1.Job // the old Job, once its deletion was accepted
+	var deleting atomic.Bool // deleted != nil, for the interrupt's notice
+	gctx, stop := graceful(ctx, func() {
+		if deleting.Load() {
+			o.say("interrupted: giving the replace of job.batch/%s up to %v more, to create the new Job if the old one goes by then (interrupt again to stop at once)",
+				job.Name, InterruptGrace)
+		}
+	})
+	defer stop()
+	incomplete := func(err error, deleting bool) error {
+		return &ReplaceIncompleteError{Name: job.Name, Namespace: job.Namespace, Deleting: deleting, Err: err}
+	}
+
+	// exists is false when the dry run found no Job of the name: then the
+	// create goes first, and a delete only follows if someone made one
+	// meanwhile.
+	exists := true
+	if !o.DryRunServer {
+		_, err := c.post(gctx, job, CreateOptions{DryRunServer: true, FieldManager: o.FieldManager})
+		switch {
+		case err == nil:
+			exists = false
+		case apierrors.IsAlreadyExists(err), isQuotaRefusal(err):
+			// The name is taken, and everything else about the Job passed:
+			// the server checks the name last, after validation and
+			// admission. A full quota may be the old Job's, which goes.
+		default:
+			return nil, err
 		}
 	}
 	var lastErr error
 	for attempt := 0; attempt < maxReplaceAttempts; attempt++ {
-		old, err := c.deleteForeground(ctx, job.Namespace, job.Name, o)
-		if err != nil {
-			if apierrors.IsConflict(err) {
-				// The Job changed under the delete; look again.
-				lastErr = err
-				continue
-			}
-			return nil, &opError{verb: "delete", err: err}
+		if deleted == nil && ctx.Err() != nil {
+			return nil, ctx.Err() // interrupted before anything changed
 		}
-		if old != nil && !o.DryRunServer {
-			say("deleting job.batch/%s and waiting until it and its pods are gone", job.Name)
-			if err := c.waitDeleted(ctx, old); err != nil {
-				return nil, err
+		var old *batchv1.Job
+		if exists {
+			var err error
+			old, err = c.deleteForeground(gctx, job.Namespace, job.Name, o)
+			if err != nil {
+				switch {
+				case apierrors.IsConflict(err):
+					// The Job changed under the delete; look again.
+					lastErr = err
+					continue
+				case deleted != nil:
+					return nil, incomplete(&opError{verb: "delete", err: err}, false)
+				}
+				return nil, &opError{verb: "delete", err: err}
 			}
-			say("job.batch/%s deleted", job.Name)
+			if old != nil && !o.DryRunServer {
+				deleted = old
+				deleting.Store(true)
+				o.say("deleting job.batch/%s and waiting until it and its pods are gone", job.Name)
+				if err := c.waitDeleted(gctx, old); err != nil {
+					return nil, incomplete(err, true)
+				}
+				o.say("job.batch/%s deleted", job.Name)
+			}
 		}
-		created, err := c.Create(ctx, job, o)
+		exists = true
+		created, err := c.create(ctx, gctx, job, o)
 		switch {
 		case err == nil:
-			return &ReplaceResult{Job: created, Replaced: old != nil}, nil
+			return &ReplaceResult{Job: created, Replaced: old != nil || deleted != nil}, nil
 		case apierrors.IsAlreadyExists(err) && o.DryRunServer && old != nil:
 			// The dry-run delete kept the old Job, so the dry-run create
 			// meets it. The server checks the name last, after validation
@@ -122,13 +238,30 @@ func (c *Client) Replace(ctx context.Context, job *batchv1.Job, o CreateOptions,
 			return &ReplaceResult{Job: job, Replaced: true}, nil
 		case apierrors.IsAlreadyExists(err):
 			// Created again by someone else while we waited: go round.
-			say("job.batch/%s was created again meanwhile; replacing it again", job.Name)
+			o.say("job.batch/%s was created again meanwhile; replacing it again", job.Name)
 			lastErr = err
 			continue
 		}
+		if deleted != nil {
+			return nil, incomplete(err, false)
+		}
 		return nil, err
 	}
-	return nil, fmt.Errorf("job.batch/%s was created again by someone else each time it was deleted (%d tries): %w", job.Name, maxReplaceAttempts, lastErr)
+	err := fmt.Errorf("job.batch/%s was created again by someone else each time it was deleted (%d tries): %w", job.Name, maxReplaceAttempts, lastErr)
+	if deleted != nil {
+		// The Job of the name now is someone else's, not ours.
+		return nil, incomplete(err, false)
+	}
+	return nil, err
+}
+
+// isQuotaRefusal reports whether a ResourceQuota refused the request.
+func isQuotaRefusal(err error) bool {
+	if !apierrors.IsForbidden(err) {
+		return false
+	}
+	msg := apiStatusOf(err).Message
+	return reQuotaExceeded.MatchString(msg) || reQuotaFailed.MatchString(msg)
 }
 
 // ReplaceWait bounds the wait for the old Job to go. A pod stuck

@@ -65,6 +65,8 @@ func TestReplaceRetriesWhenTheNameIsTakenAgain(t *testing.T) {
 	created := newJob("pi")
 	created.UID = "new"
 	srv := &scriptedServer{t: t, replies: []reply{
+		// The server dry run: the name is taken, all else passes.
+		{http.MethodPost, 409, exists},
 		{http.MethodDelete, 404, statusOf(apierrors.NewNotFound(jobsGR, "pi"))},
 		// Someone created it between our look and our create...
 		{http.MethodPost, 409, exists},
@@ -90,11 +92,14 @@ func TestReplaceRetriesWhenTheNameIsTakenAgain(t *testing.T) {
 	if !strings.Contains(strings.Join(progress, "\n"), "created again meanwhile") {
 		t.Errorf("progress %q does not say why it went round", progress)
 	}
+	if !strings.Contains(srv.seen[0], "dryRun=All") {
+		t.Errorf("first request %q, want the server dry run of the create", srv.seen[0])
+	}
 }
 
 func TestReplaceGivesUpAfterThreeTries(t *testing.T) {
 	exists := statusOf(apierrors.NewAlreadyExists(jobsGR, "pi"))
-	var replies []reply
+	replies := []reply{{http.MethodPost, 409, exists}}
 	for i := 0; i < maxReplaceAttempts; i++ {
 		replies = append(replies, reply{http.MethodDelete, 404, statusOf(apierrors.NewNotFound(jobsGR, "pi"))}, reply{http.MethodPost, 409, exists})
 	}

@@ -56,6 +56,16 @@ func Explain(err error, ep Endpoint, s Subject) error {
 	if err == nil {
 		return nil
 	}
+	// A lost answer or a half-done replace is said as such first, whatever
+	// its cause (an interrupt included).
+	var lost *AnswerLostError
+	if errors.As(err, &lost) {
+		return &Error{Message: lost.explain(ep, s), Err: err}
+	}
+	var incomplete *ReplaceIncompleteError
+	if errors.As(err, &incomplete) {
+		return &Error{Message: incomplete.explain(ep, s), Err: err}
+	}
 	var done *Error
 	if errors.As(err, &done) || errors.Is(err, context.Canceled) {
 		return err

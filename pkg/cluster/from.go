@@ -85,6 +85,8 @@ func cleanCopy(job *batchv1.Job) {
 		delete(job.Labels, k)
 		delete(job.Spec.Template.Labels, k)
 	}
+	// The create id names the create that made the original, not this one.
+	delete(job.Labels, CreateIDLabel)
 	for _, k := range serverAnnotations {
 		delete(job.Annotations, k)
 	}

@@ -12,6 +12,8 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/fields"
 	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/klog/v2"
 
 	"github.com/jobwizard/kubectl-job-wizard/pkg/lookup"
 )
@@ -125,50 +127,38 @@ func (l *Lookups) ConfigMaps(ctx context.Context, namespace string) ([]lookup.Ke
 
 // Secrets lists the Secrets of namespace with their type and key names.
 // The Table gives the type and the number of keys, the metadata beside it
-// the key names; values never leave the server, except for a Secret whose
-// managedFields miss keys, which is read and its values dropped at once.
+// the key names (from managedFields). A Secret's values are never asked
+// for: a Secret whose managedFields do not tell its keys (made before
+// field tracking, or stripped) is listed without keys, and the wizard asks
+// for its key as free text. Annotations are dropped as they come, since
+// kubectl apply's last-applied-configuration holds the values of a Secret
+// it made; and with request bodies logged (-v=8 and more) the metadata is
+// not asked for at all, so that no log line can carry such an annotation.
 func (l *Lookups) Secrets(ctx context.Context, namespace string) ([]lookup.KeyedObject, error) {
-	t, err := listTable(ctx, l.c.Core, namespace, "secrets", metav1.ListOptions{}, metav1.IncludeMetadata)
+	include := metav1.IncludeMetadata
+	if klog.V(8).Enabled() {
+		include = metav1.IncludeNone
+	}
+	t, err := listTable(ctx, l.c.Core, namespace, "secrets", metav1.ListOptions{}, include)
 	if err != nil {
 		return nil, err
 	}
 	out := make([]lookup.KeyedObject, 0, len(t.rows))
-	var unknown []int
-	for _, r := range t.rows {
+	for i, r := range t.rows {
 		o := lookup.KeyedObject{Name: t.name(r), Type: t.cell(r, "Type")}
 		meta := rowMetadata(r)
+		t.rows[i].Object = runtime.RawExtension{}
+		meta.Annotations = nil
 		keys, ok := keysFromManagedFields(meta.ManagedFields)
 		if want := t.cell(r, "Data"); ok && want != "" && want != itoa(len(keys)) {
 			ok = false
 		}
-		o.Keys = keys
-		if !ok {
-			unknown = append(unknown, len(out))
+		if ok {
+			o.Keys = keys
 		}
 		out = append(out, o)
 	}
-	for n, i := range unknown {
-		if n == maxKeyFetches {
-			break
-		}
-		out[i].Keys = l.secretKeys(ctx, namespace, out[i].Name)
-	}
 	return out, nil
-}
-
-// secretKeys reads one Secret for its key names; the values are dropped
-// before this returns and never reach the caller.
-func (l *Lookups) secretKeys(ctx context.Context, namespace, name string) []string {
-	s := &corev1.Secret{}
-	if err := l.c.Core.Get().Namespace(namespace).Resource("secrets").Name(name).Do(ctx).Into(s); err != nil {
-		return nil
-	}
-	keys := mapKeys(nil, s.Data)
-	for k := range s.Data {
-		s.Data[k] = nil
-	}
-	s.StringData = nil
-	return keys
 }
 
 // Nodes lists the nodes with readiness (the table's Status column) and

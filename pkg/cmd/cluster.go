@@ -2,6 +2,7 @@ package cmd
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -34,16 +35,29 @@ func (o *CreateOptions) createInCluster(ctx context.Context, job *batchv1.Job) e
 		return err
 	}
 	if o.Wait && o.dryRun == DryRunNone {
+		// An interrupt that came during the create ends the follow at once,
+		// with how to follow the Job again.
 		return o.printAndFollow(ctx, created, op)
 	}
-	return printJob(o.Streams.Out, created, o.Output, op)
+	if err := printJob(o.Streams.Out, created, o.Output, op); err != nil {
+		return err
+	}
+	if ctx.Err() != nil && o.dryRun == DryRunNone {
+		// The interrupt came while the server was making the Job: it is
+		// there, and the user must not think otherwise.
+		return &ExitError{Code: ExitInterrupted, Err: fmt.Errorf("interrupted, but job.batch/%s was %s before it took effect and runs on in the cluster; follow it with: kubectl job-wizard follow %s -n %s",
+			created.Name, op, created.Name, created.Namespace)}
+	}
+	return nil
 }
 
 // send creates the Job, or replaces the Job of its name with --replace,
 // and returns the Job as the server answered with the verb to print
 // ("created", "replaced", "... (server dry run)"). A failure is explained
 // (see cluster.Explain) and the Job is kept as a draft whose path the
-// message gives, so nothing typed is lost.
+// message gives, so nothing typed is lost. An interrupt lets a request
+// already sent finish (see cluster.InterruptGrace), so that what is said
+// is what happened: created, not created, or, rarely, unknown.
 func (o *CreateOptions) send(ctx context.Context, job *batchv1.Job) (*batchv1.Job, string, error) {
 	c, ns, err := o.client()
 	if err != nil {
@@ -52,11 +66,12 @@ func (o *CreateOptions) send(ctx context.Context, job *batchv1.Job) (*batchv1.Jo
 	if job.Namespace == "" {
 		job.Namespace = ns
 	}
-	opts := cluster.CreateOptions{DryRunServer: o.dryRun == DryRunServer, FieldManager: o.FieldManager}
+	notify := func(msg string) { fmt.Fprintln(o.Streams.ErrOut, msg) }
+	opts := cluster.CreateOptions{DryRunServer: o.dryRun == DryRunServer, FieldManager: o.FieldManager, Notify: notify}
 	created, op := (*batchv1.Job)(nil), "created"
 	if o.Replace {
 		var res *cluster.ReplaceResult
-		res, err = c.Replace(ctx, job, opts, func(msg string) { fmt.Fprintln(o.Streams.ErrOut, msg) })
+		res, err = c.Replace(ctx, job, opts, notify)
 		if err == nil {
 			created = res.Job
 			if res.Replaced {
@@ -67,13 +82,23 @@ func (o *CreateOptions) send(ctx context.Context, job *batchv1.Job) (*batchv1.Jo
 		created, err = c.Create(ctx, job, opts)
 	}
 	if err != nil {
-		return nil, "", o.keepDraft(job, cluster.Explain(err, c.Endpoint, jobSubject("create", job)))
+		subject := jobSubject("create", job)
+		if errors.Is(err, context.Canceled) && !errors.As(err, new(*cluster.AnswerLostError)) && !errors.As(err, new(*cluster.ReplaceIncompleteError)) {
+			// Stopped before anything was sent (or, for --replace, deleted).
+			err = fmt.Errorf("interrupted before %s was sent: nothing was created or deleted", jobRef(subject))
+		} else {
+			err = cluster.Explain(err, c.Endpoint, subject)
+		}
+		return nil, "", o.keepDraft(job, err)
 	}
 	if o.dryRun == DryRunServer {
 		op += " (server dry run)"
 	}
 	return created, op, nil
 }
+
+// jobRef is job.batch/NAME of a subject; a generated name is PREFIX*.
+func jobRef(s cluster.Subject) string { return s.Resource + "/" + s.Name }
 
 // jobSubject names the Job in messages; a generated name shows its prefix.
 func jobSubject(verb string, job *batchv1.Job) cluster.Subject {
@@ -85,23 +110,30 @@ func jobSubject(verb string, job *batchv1.Job) cluster.Subject {
 }
 
 // keepDraft saves the Job that could not be created and adds where to the
-// error, which keeps its exit status (1: the cluster refused it).
+// error, which keeps its exit status (1: the cluster refused it; 130 when
+// interrupted, which Main decides).
 func (o *CreateOptions) keepDraft(job *batchv1.Job, cause error) error {
 	path, err := draft.Save(job, "not created: "+firstLine(cause.Error()))
 	if err != nil {
 		return fmt.Errorf("%w\n(the Job could not be kept as a draft either: %v)", cause, err)
 	}
-	return &draftError{err: cause, path: path}
+	again := "kubectl job-wizard -f " + path
+	if o.Replace {
+		// The old Job may still be there, or going: --replace waits for it.
+		again += " --replace"
+	}
+	return &draftError{err: cause, path: path, again: again}
 }
 
 // draftError is a failed create whose Job was kept as a draft.
 type draftError struct {
-	err  error
-	path string
+	err   error
+	path  string
+	again string // the command that sends the draft
 }
 
 func (e *draftError) Error() string {
-	return fmt.Sprintf("%s\nthe Job is kept in %s; to send it again: kubectl job-wizard -f %s", e.err, e.path, e.path)
+	return fmt.Sprintf("%s\nthe Job is kept in %s; to send it again: %s", e.err, e.path, e.again)
 }
 func (e *draftError) Unwrap() error { return e.err }
 

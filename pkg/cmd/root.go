@@ -31,6 +31,11 @@ func Main(args []string, streams genericiooptions.IOStreams) int {
 	cluster.SetVersion(Version)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	// The first SIGINT or SIGTERM ends ctx, and a request already on its
+	// way gets a moment to be answered (cluster.InterruptGrace) so that the
+	// command can say what it did; the signals' default action then comes
+	// back, so a second one ends the command at once.
+	context.AfterFunc(ctx, stop)
 	root := NewRootCommand(streams)
 	root.SetArgs(args)
 	err := root.ExecuteContext(ctx)
