@@ -539,3 +539,31 @@ func TestFollowInterruptLeavesTheJobRunning(t *testing.T) {
 		t.Errorf("after Ctrl-C the Job is %+v (err %v), want it running", job.Status, err)
 	}
 }
+
+// A real kubelet keeps a container ContainerCreating while it pulls the
+// image and says so in a Pulling event; the test kubelet sends no events,
+// so the test sends the one a kubelet would.
+func TestFollowShowsPulling(t *testing.T) {
+	t.Parallel()
+	ctx := followCtx(t, time.Minute)
+	ns := cluster.Namespace(t)
+	cmd := followCmd(ctx, t, "pull", "-n", ns, "--image=perl:5.28.0", quick,
+		"--annotation="+testcluster.AnnotationStartSeconds+"=4", "--wait", "--", "true")
+	out := followStart(t, cmd)
+	waitOutput(t, out.stderr, "pods: 1 ContainerCreating", 30*time.Second)
+	pod := harnessJobPods(ctx, t, ns, "pull")[0]
+	if _, err := cluster.Clientset().CoreV1().Events(ns).Create(ctx, &v1.Event{
+		ObjectMeta:     metav1.ObjectMeta{GenerateName: pod.Name + "."},
+		InvolvedObject: v1.ObjectReference{Kind: "Pod", Namespace: ns, Name: pod.Name, UID: pod.UID, APIVersion: "v1", FieldPath: "spec.containers{pull}"},
+		Reason:         "Pulling", Message: `Pulling image "perl:5.28.0"`, Type: v1.EventTypeNormal,
+		Source: v1.EventSource{Component: "kubelet", Host: testcluster.DefaultNodeName},
+	}, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	r := followWait(t, cmd, out)
+	wantExit(t, r, 0)
+	wantContains(t, "stderr", r.stderr, "pods: 1 Pulling", "job/pull Complete: 1/1 succeeded")
+	if i, j := strings.Index(r.stderr, "pods: 1 Pulling"), strings.Index(r.stderr, "pods: 1 Running"); i > j {
+		t.Errorf("Pulling shown after Running:\n%s", r.stderr)
+	}
+}

@@ -208,6 +208,7 @@ type event struct {
 	kind eventKind
 	job  *batchv1.Job
 	pod  *corev1.Pod
+	uid  types.UID // the pod an image is pulled for
 	err  error
 }
 
@@ -219,6 +220,7 @@ const (
 	jobSynced
 	podChanged
 	podGone
+	pullStarted
 	connLost
 	connBack
 	fatal
@@ -246,6 +248,8 @@ type follower struct {
 	job     *batchv1.Job
 	jobSeen bool
 	pods    map[types.UID]*podRecord
+	// pulling are the pods a kubelet began to pull an image for.
+	pulling map[types.UID]bool
 	colors  int
 
 	events chan event
@@ -292,10 +296,11 @@ func Run(ctx context.Context, src Source, job *batchv1.Job, o Options) (*Result,
 
 	f := &follower{
 		src: src, o: o, ns: job.Namespace, name: job.Name, uid: job.UID, job: job,
-		pods:   map[types.UID]*podRecord{},
-		events: make(chan event, 256),
-		ctx:    runCtx,
-		start:  o.now(),
+		pods:    map[types.UID]*podRecord{},
+		pulling: map[types.UID]bool{},
+		events:  make(chan event, 256),
+		ctx:     runCtx,
+		start:   o.now(),
 	}
 	f.out = newOutput(o.Out, o.ErrOut, o.OutTerminal, o.ErrTerminal, o.Color, o.now)
 	if o.ErrTerminal {
@@ -335,6 +340,21 @@ func Run(ctx context.Context, src Source, job *batchv1.Job, o Options) (*Result,
 			return src.WatchPods(ctx, f.ns, opts)
 		},
 		podChanged, podGone, -1)
+	// A kubelet reports ContainerCreating while it pulls an image and tells
+	// the pull only in an event: one more watch, of Pulling events alone,
+	// so the progress can say Pulling. Without the right to watch events the
+	// progress says ContainerCreating, as kubectl does.
+	pulling := fields.Set{"involvedObject.kind": "Pod", "reason": "Pulling"}.AsSelector().String()
+	f.startInformer(runCtx, &informers, "events", &corev1.Event{},
+		func(ctx context.Context, opts metav1.ListOptions) (runtime.Object, error) {
+			opts.FieldSelector = pulling
+			return src.ListEvents(ctx, f.ns, opts)
+		},
+		func(ctx context.Context, opts metav1.ListOptions) (watch.Interface, error) {
+			opts.FieldSelector = pulling
+			return src.WatchEvents(ctx, f.ns, opts)
+		},
+		pullStarted, -1, -1)
 	defer func() {
 		stop()
 		informers.Wait()
@@ -417,11 +437,15 @@ func (f *follower) startInformer(ctx context.Context, wg *sync.WaitGroup, what s
 	list func(context.Context, metav1.ListOptions) (runtime.Object, error),
 	watchFn func(context.Context, metav1.ListOptions) (watch.Interface, error),
 	changed, gone, synced eventKind) {
+	ctx, stop := context.WithCancel(ctx)
+	optional := what == "events"
 	report := func(err error) {
 		switch {
 		case ctx.Err() != nil:
 		case err == nil:
 			f.send(ctx, event{kind: connBack})
+		case optional && (apierrors.IsForbidden(err) || apierrors.IsUnauthorized(err)):
+			stop() // retrying would only ask again for what is refused
 		case apierrors.IsForbidden(err) || apierrors.IsUnauthorized(err):
 			f.send(ctx, event{kind: fatal, err: &WatchError{Resource: what, Namespace: f.ns, Err: err}})
 		case apierrors.IsResourceExpired(err) || apierrors.IsGone(err):
@@ -449,6 +473,8 @@ func (f *follower) startInformer(ctx context.Context, wg *sync.WaitGroup, what s
 			f.send(ctx, event{kind: kind, job: v})
 		case *corev1.Pod:
 			f.send(ctx, event{kind: kind, pod: v})
+		case *corev1.Event:
+			f.send(ctx, event{kind: kind, uid: v.InvolvedObject.UID})
 		case cache.DeletedFinalStateUnknown:
 			deliver(v.Obj, kind)
 		}
@@ -459,7 +485,11 @@ func (f *follower) startInformer(ctx context.Context, wg *sync.WaitGroup, what s
 		Handler: cache.ResourceEventHandlerFuncs{
 			AddFunc:    func(o any) { deliver(o, changed) },
 			UpdateFunc: func(_, o any) { deliver(o, changed) },
-			DeleteFunc: func(o any) { deliver(o, gone) },
+			DeleteFunc: func(o any) {
+				if gone >= 0 {
+					deliver(o, gone)
+				}
+			},
 		},
 		// Managed fields are half of a pod's size and of no use here.
 		Transform: func(o any) (any, error) {
@@ -472,6 +502,7 @@ func (f *follower) startInformer(ctx context.Context, wg *sync.WaitGroup, what s
 	wg.Add(2)
 	go func() {
 		defer wg.Done()
+		defer stop()
 		ctrl.RunWithContext(ctx)
 	}()
 	go func() {
@@ -513,6 +544,8 @@ func (f *follower) handle(ev event) error {
 				f.logs.gone(ev.pod.UID)
 			}
 		}
+	case pullStarted:
+		f.pulling[ev.uid] = true
 	case connLost:
 		if !f.offline {
 			f.offline = true
@@ -686,7 +719,7 @@ func (f *follower) livePods() []*corev1.Pod {
 }
 
 func (f *follower) show() {
-	f.out.status(summarize(f.job, f.livePods()))
+	f.out.status(summarize(f.job, f.livePods(), f.pulling))
 }
 
 func (f *follower) armStuckTimer(t *time.Timer) {

@@ -51,6 +51,12 @@ func (s *fakeSource) ListPods(ctx context.Context, ns string, o metav1.ListOptio
 func (s *fakeSource) WatchPods(ctx context.Context, ns string, o metav1.ListOptions) (watch.Interface, error) {
 	return s.cs.CoreV1().Pods(ns).Watch(ctx, o)
 }
+func (s *fakeSource) ListEvents(ctx context.Context, ns string, o metav1.ListOptions) (*corev1.EventList, error) {
+	return s.cs.CoreV1().Events(ns).List(ctx, o)
+}
+func (s *fakeSource) WatchEvents(ctx context.Context, ns string, o metav1.ListOptions) (watch.Interface, error) {
+	return s.cs.CoreV1().Events(ns).Watch(ctx, o)
+}
 func (s *fakeSource) PodLogs(ctx context.Context, ns, pod string, o *corev1.PodLogOptions) (io.ReadCloser, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -578,4 +584,24 @@ type unreachable struct{ *fakeSource }
 
 func (unreachable) GetJob(context.Context, string, string) (*batchv1.Job, error) {
 	return nil, errors.New("dial tcp 127.0.0.1:1: connect: connection refused")
+}
+
+func TestRunSaysPullingFromTheKubeletsEvent(t *testing.T) {
+	src := newFakeSource()
+	ctx := context.Background()
+	job := must(src.cs.BatchV1().Jobs(ns).Create(ctx, testJob("pi"), metav1.CreateOptions{}))
+	r := startRun(t, src, job, Options{Timeout: 10 * time.Second})
+	pod := must(src.cs.CoreV1().Pods(ns).Create(ctx, testPod("pi-a", corev1.PodPending, waiting("ContainerCreating", "")), metav1.CreateOptions{}))
+	r.waitFor(t, "pods: 1 ContainerCreating")
+	must(src.cs.CoreV1().Events(ns).Create(ctx, &corev1.Event{
+		ObjectMeta:     metav1.ObjectMeta{Name: "pi-a.pull", Namespace: ns},
+		InvolvedObject: corev1.ObjectReference{Kind: "Pod", Namespace: ns, Name: "pi-a", UID: pod.UID},
+		Reason:         "Pulling", Message: `Pulling image "perl:5.28.0"`,
+	}, metav1.CreateOptions{}))
+	r.waitFor(t, "pods: 1 Pulling")
+	pod.Status = corev1.PodStatus{Phase: corev1.PodRunning, ContainerStatuses: []corev1.ContainerStatus{runningCS()}}
+	must(src.cs.CoreV1().Pods(ns).UpdateStatus(ctx, pod, metav1.UpdateOptions{}))
+	r.waitFor(t, "pods: 1 Running")
+	r.cancel()
+	r.wait(t)
 }

@@ -21,6 +21,8 @@ type Source interface {
 	WatchJobs(ctx context.Context, namespace string, opts metav1.ListOptions) (watch.Interface, error)
 	ListPods(ctx context.Context, namespace string, opts metav1.ListOptions) (*corev1.PodList, error)
 	WatchPods(ctx context.Context, namespace string, opts metav1.ListOptions) (watch.Interface, error)
+	ListEvents(ctx context.Context, namespace string, opts metav1.ListOptions) (*corev1.EventList, error)
+	WatchEvents(ctx context.Context, namespace string, opts metav1.ListOptions) (watch.Interface, error)
 	// PodLogs streams a container's log; the caller closes it.
 	PodLogs(ctx context.Context, namespace, pod string, opts *corev1.PodLogOptions) (io.ReadCloser, error)
 }
@@ -66,6 +68,19 @@ func (s *RESTSource) ListPods(ctx context.Context, namespace string, opts metav1
 func (s *RESTSource) WatchPods(ctx context.Context, namespace string, opts metav1.ListOptions) (watch.Interface, error) {
 	opts.Watch = true
 	return s.Core.Get().Namespace(namespace).Resource("pods").
+		VersionedParams(&opts, cluster.ParameterCodec).Watch(ctx)
+}
+
+func (s *RESTSource) ListEvents(ctx context.Context, namespace string, opts metav1.ListOptions) (*corev1.EventList, error) {
+	list := &corev1.EventList{}
+	err := s.Core.Get().Namespace(namespace).Resource("events").
+		VersionedParams(&opts, cluster.ParameterCodec).Do(ctx).Into(list)
+	return list, err
+}
+
+func (s *RESTSource) WatchEvents(ctx context.Context, namespace string, opts metav1.ListOptions) (watch.Interface, error) {
+	opts.Watch = true
+	return s.Core.Get().Namespace(namespace).Resource("events").
 		VersionedParams(&opts, cluster.ParameterCodec).Watch(ctx)
 }
 

@@ -9,6 +9,7 @@ import (
 
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/types"
 )
 
 // defaultBackoffLimit is the API server's default of spec.backoffLimit.
@@ -50,7 +51,9 @@ func conditionTrue(job *batchv1.Job, typ batchv1.JobConditionType) *batchv1.JobC
 	return nil
 }
 
-func summarize(job *batchv1.Job, pods []*corev1.Pod) summary {
+// summarize sums up the Job; pulling are the pods whose kubelet said it
+// is pulling an image, shown as Pulling while they are ContainerCreating.
+func summarize(job *batchv1.Job, pods []*corev1.Pod, pulling map[types.UID]bool) summary {
 	s := summary{
 		Name:        job.Name,
 		Succeeded:   job.Status.Succeeded,
@@ -97,6 +100,9 @@ func summarize(job *batchv1.Job, pods []*corev1.Pod) summary {
 	running := job.Status.Succeeded+job.Status.Failed > 0
 	for _, p := range pods {
 		st := podStatus(p)
+		if pulling[p.UID] && (st == "ContainerCreating" || strings.HasPrefix(st, "Init:0/")) {
+			st = "Pulling"
+		}
 		counts[st]++
 		running = running || p.Status.Phase != corev1.PodPending
 	}
