@@ -211,6 +211,9 @@ func decodeStrict(doc []byte, into any) error {
 	if err != nil {
 		return errors.New(cleanDecodeError(err))
 	}
+	if m := hugeExponent.Find(js); m != nil {
+		return fmt.Errorf("a quantity %s: %v", QuoteValue(strings.Trim(string(m), `":, []{}`)), errExponent)
+	}
 	strictErrs, err := sigsjson.UnmarshalStrict(js, into)
 	if err != nil {
 		return errors.New(cleanDecodeError(err))

@@ -1,9 +1,11 @@
 package jobspec
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"path"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -515,6 +517,9 @@ func ParseResources(flag, s string) (corev1.ResourceList, error) {
 // exactly: beyond it a Quantity rounds (1000E prints as "1"), so what was
 // typed would not be what is sent.
 func parseQuantity(v string) (resource.Quantity, error) {
+	if hugeExponent.MatchString(v) {
+		return resource.Quantity{}, errExponent
+	}
 	q, err := resource.ParseQuantity(v)
 	if err != nil {
 		return q, fmt.Errorf("not a quantity such as 500m, 1, 128Mi or 2Gi")
@@ -527,6 +532,15 @@ func parseQuantity(v string) (resource.Quantity, error) {
 	}
 	return q, nil
 }
+
+// hugeExponent finds a decimal exponent of four or more digits. Such a
+// quantity parses at once, but comparing or printing it builds a number
+// with that many digits and hangs (fuzzing found 0E600000000), so it is
+// refused before apimachinery ever sees it.
+var (
+	hugeExponent = regexp.MustCompile(`(^|[^A-Za-z0-9_])[+-]?[0-9.]+[eE][+-]?0*[1-9][0-9]{3,}([^0-9]|$)`)
+	errExponent  = errors.New("its exponent is beyond ±999")
+)
 
 // FormatResources is the inverse of ParseResources, in a stable order.
 func FormatResources(l corev1.ResourceList) string {
