@@ -253,7 +253,6 @@ type follower struct {
 	colors  int
 
 	events chan event
-	ctx    context.Context // ends when the follow does
 	out    *output
 	logs   *logStreamer
 	start  time.Time
@@ -299,7 +298,6 @@ func Run(ctx context.Context, src Source, job *batchv1.Job, o Options) (*Result,
 		pods:    map[types.UID]*podRecord{},
 		pulling: map[types.UID]bool{},
 		events:  make(chan event, 256),
-		ctx:     runCtx,
 		start:   o.now(),
 	}
 	f.out = newOutput(o.Out, o.ErrOut, o.OutTerminal, o.ErrTerminal, o.Color, o.now)
