@@ -48,17 +48,11 @@ func (s *Spec) Build() *batchv1.Job {
 	}
 	js.PodFailurePolicy = nil
 	if len(s.PodFailureRules) > 0 {
-		js.PodFailurePolicy = &batchv1.PodFailurePolicy{}
-		for _, r := range s.PodFailureRules {
-			js.PodFailurePolicy.Rules = append(js.PodFailurePolicy.Rules, *r.DeepCopy())
-		}
+		js.PodFailurePolicy = &batchv1.PodFailurePolicy{Rules: deepCopySlice(s.PodFailureRules)}
 	}
 	js.SuccessPolicy = nil
 	if len(s.SuccessRules) > 0 {
-		js.SuccessPolicy = &batchv1.SuccessPolicy{}
-		for _, r := range s.SuccessRules {
-			js.SuccessPolicy.Rules = append(js.SuccessPolicy.Rules, *r.DeepCopy())
-		}
+		js.SuccessPolicy = &batchv1.SuccessPolicy{Rules: deepCopySlice(s.SuccessRules)}
 	}
 
 	tpl := &js.Template
@@ -68,8 +62,8 @@ func (s *Spec) Build() *batchv1.Job {
 	if pod.RestartPolicy == "" {
 		pod.RestartPolicy = corev1.RestartPolicyNever
 	}
-	pod.Containers = copyContainers(s.Containers)
-	pod.InitContainers = copyContainers(s.InitContainers)
+	pod.Containers = deepCopySlice(s.Containers)
+	pod.InitContainers = deepCopySlice(s.InitContainers)
 	for i := range pod.Containers {
 		if pod.Containers[i].Name == "" && i == 0 {
 			pod.Containers[i].Name = s.DefaultContainerName()
@@ -85,14 +79,8 @@ func (s *Spec) Build() *batchv1.Job {
 	for _, n := range s.ImagePullSecrets {
 		pod.ImagePullSecrets = append(pod.ImagePullSecrets, corev1.LocalObjectReference{Name: n})
 	}
-	pod.Volumes = nil
-	for _, v := range s.Volumes {
-		pod.Volumes = append(pod.Volumes, *v.DeepCopy())
-	}
+	pod.Volumes = deepCopySlice(s.Volumes)
 	pod.NodeSelector = copyMap(s.NodeSelector)
-	pod.Tolerations = nil
-	for _, t := range s.Tolerations {
-		pod.Tolerations = append(pod.Tolerations, *t.DeepCopy())
-	}
+	pod.Tolerations = deepCopySlice(s.Tolerations)
 	return job
 }

@@ -86,6 +86,20 @@ func (es Errors) Error() string {
 	return strings.Join(lines, "\n")
 }
 
+// collect adds err's problems to the list: a FieldError, all of an Errors,
+// or any other error as a rule of its own.
+func (es *Errors) collect(err error) {
+	switch e := err.(type) {
+	case nil:
+	case *FieldError:
+		*es = append(*es, e)
+	case Errors:
+		*es = append(*es, e...)
+	default:
+		*es = append(*es, &FieldError{Rule: err.Error()})
+	}
+}
+
 // OrNil returns nil for an empty list, so callers can `return errs.OrNil()`
 // without handing back a non-nil error interface holding nothing.
 func (es Errors) OrNil() error {

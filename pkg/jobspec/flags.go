@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"strings"
 
-	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 
 	"github.com/spf13/pflag"
@@ -109,20 +108,7 @@ type FileReader func(path string) ([]byte, error)
 // and reports every bad value at once.
 func (f *Flags) Apply(s *Spec, fs *pflag.FlagSet, readFile FileReader) error {
 	var errs Errors
-	add := func(err error) {
-		if err == nil {
-			return
-		}
-		if fe, ok := err.(*FieldError); ok {
-			errs = append(errs, fe)
-			return
-		}
-		if es, ok := err.(Errors); ok {
-			errs = append(errs, es...)
-			return
-		}
-		errs = append(errs, &FieldError{Rule: err.Error()})
-	}
+	add := errs.collect
 	changed := func(name string) bool {
 		fl := fs.Lookup(name)
 		return fl != nil && fl.Changed
@@ -199,22 +185,10 @@ func (f *Flags) Apply(s *Spec, fs *pflag.FlagSet, readFile FileReader) error {
 	if changed("pod-failure-policy") {
 		// Rules are ordered and the first match wins, so the flags replace
 		// the manifest's list rather than merging into it.
-		var rules []batchv1.PodFailurePolicyRule
-		for _, v := range f.PodFailurePolicy {
-			r, err := ParsePodFailureRule(v)
-			add(err)
-			rules = append(rules, r)
-		}
-		s.PodFailureRules = rules
+		s.PodFailureRules = parseAll(f.PodFailurePolicy, ParsePodFailureRule, add)
 	}
 	if changed("success-policy") {
-		var rules []batchv1.SuccessPolicyRule
-		for _, v := range f.SuccessPolicy {
-			r, err := ParseSuccessRule(v)
-			add(err)
-			rules = append(rules, r)
-		}
-		s.SuccessRules = rules
+		s.SuccessRules = parseAll(f.SuccessPolicy, ParseSuccessRule, add)
 	}
 
 	// Step 3.
@@ -314,17 +288,7 @@ func (f *Flags) containerFlagsChanged(changed func(string) bool) bool {
 // A=1" changes A and nothing else.
 func (f *Flags) applyContainer(c *corev1.Container, changed func(string) bool, readFile FileReader) error {
 	var errs Errors
-	add := func(err error) {
-		switch e := err.(type) {
-		case nil:
-		case *FieldError:
-			errs = append(errs, e)
-		case Errors:
-			errs = append(errs, e...)
-		default:
-			errs = append(errs, &FieldError{Rule: err.Error()})
-		}
-	}
+	add := errs.collect
 	if changed("image") {
 		c.Image = f.Image
 	}
@@ -421,6 +385,17 @@ func (f *Flags) applyContainer(c *corev1.Container, changed func(string) bool, r
 		c.VolumeMounts = upsert(c.VolumeMounts, baseMounts, m, func(a, b corev1.VolumeMount) bool { return a.MountPath == b.MountPath })
 	}
 	return errs.OrNil()
+}
+
+// parseAll parses each value of a repeated flag, reporting every bad one.
+func parseAll[T any](values []string, parse func(string) (T, error), report func(error)) []T {
+	var out []T
+	for _, v := range values {
+		x, err := parse(v)
+		report(err)
+		out = append(out, x)
+	}
+	return out
 }
 
 // mergeResources sets each quantity of add over base; a zero quantity

@@ -134,32 +134,24 @@ func FromJob(job *batchv1.Job) *Spec {
 		s.PodReplacementPolicy = *js.PodReplacementPolicy
 	}
 	if js.PodFailurePolicy != nil {
-		for _, r := range js.PodFailurePolicy.Rules {
-			s.PodFailureRules = append(s.PodFailureRules, *r.DeepCopy())
-		}
+		s.PodFailureRules = deepCopySlice(js.PodFailurePolicy.Rules)
 	}
 	if js.SuccessPolicy != nil {
-		for _, r := range js.SuccessPolicy.Rules {
-			s.SuccessRules = append(s.SuccessRules, *r.DeepCopy())
-		}
+		s.SuccessRules = deepCopySlice(js.SuccessPolicy.Rules)
 	}
 
 	pod := js.Template.Spec
 	s.PodLabels = copyMap(js.Template.Labels)
 	s.RestartPolicy = pod.RestartPolicy
-	s.Containers = copyContainers(pod.Containers)
-	s.InitContainers = copyContainers(pod.InitContainers)
+	s.Containers = deepCopySlice(pod.Containers)
+	s.InitContainers = deepCopySlice(pod.InitContainers)
 	s.ServiceAccount = pod.ServiceAccountName
 	for _, r := range pod.ImagePullSecrets {
 		s.ImagePullSecrets = append(s.ImagePullSecrets, r.Name)
 	}
-	for _, v := range pod.Volumes {
-		s.Volumes = append(s.Volumes, *v.DeepCopy())
-	}
+	s.Volumes = deepCopySlice(pod.Volumes)
 	s.NodeSelector = copyMap(pod.NodeSelector)
-	for _, t := range pod.Tolerations {
-		s.Tolerations = append(s.Tolerations, *t.DeepCopy())
-	}
+	s.Tolerations = deepCopySlice(pod.Tolerations)
 	return s
 }
 

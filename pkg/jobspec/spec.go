@@ -117,40 +117,20 @@ func (s *Spec) DeepCopy() *Spec {
 	out.BackoffLimitPerIndex = copyPtr(s.BackoffLimitPerIndex)
 	out.MaxFailedIndexes = copyPtr(s.MaxFailedIndexes)
 	out.Suspend = copyPtr(s.Suspend)
-	if s.PodFailureRules != nil {
-		out.PodFailureRules = make([]batchv1.PodFailurePolicyRule, len(s.PodFailureRules))
-		for i := range s.PodFailureRules {
-			s.PodFailureRules[i].DeepCopyInto(&out.PodFailureRules[i])
-		}
-	}
-	if s.SuccessRules != nil {
-		out.SuccessRules = make([]batchv1.SuccessPolicyRule, len(s.SuccessRules))
-		for i := range s.SuccessRules {
-			s.SuccessRules[i].DeepCopyInto(&out.SuccessRules[i])
-		}
-	}
-	out.Containers = copyContainers(s.Containers)
-	out.InitContainers = copyContainers(s.InitContainers)
+	out.PodFailureRules = deepCopySlice(s.PodFailureRules)
+	out.SuccessRules = deepCopySlice(s.SuccessRules)
+	out.Containers = deepCopySlice(s.Containers)
+	out.InitContainers = deepCopySlice(s.InitContainers)
 	out.ImagePullSecrets = append([]string(nil), s.ImagePullSecrets...)
 	if s.ImagePullSecrets == nil {
 		out.ImagePullSecrets = nil
 	}
-	if s.Volumes != nil {
-		out.Volumes = make([]corev1.Volume, len(s.Volumes))
-		for i := range s.Volumes {
-			s.Volumes[i].DeepCopyInto(&out.Volumes[i])
-		}
-	}
+	out.Volumes = deepCopySlice(s.Volumes)
 	out.Labels = copyMap(s.Labels)
 	out.PodLabels = copyMap(s.PodLabels)
 	out.Annotations = copyMap(s.Annotations)
 	out.NodeSelector = copyMap(s.NodeSelector)
-	if s.Tolerations != nil {
-		out.Tolerations = make([]corev1.Toleration, len(s.Tolerations))
-		for i := range s.Tolerations {
-			s.Tolerations[i].DeepCopyInto(&out.Tolerations[i])
-		}
-	}
+	out.Tolerations = deepCopySlice(s.Tolerations)
 	if s.Base != nil {
 		out.Base = s.Base.DeepCopy()
 	}
@@ -176,13 +156,17 @@ func copyMap(m map[string]string) map[string]string {
 	return out
 }
 
-func copyContainers(in []corev1.Container) []corev1.Container {
+// deepCopySlice deep-copies a slice of API values, keeping nil as nil.
+func deepCopySlice[T any, PT interface {
+	*T
+	DeepCopyInto(*T)
+}](in []T) []T {
 	if in == nil {
 		return nil
 	}
-	out := make([]corev1.Container, len(in))
+	out := make([]T, len(in))
 	for i := range in {
-		in[i].DeepCopyInto(&out[i])
+		PT(&in[i]).DeepCopyInto(&out[i])
 	}
 	return out
 }
