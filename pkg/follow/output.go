@@ -217,7 +217,13 @@ func (o *output) status(s summary) {
 	// Set renders, and a finished bar (all succeeded) stops rendering, so
 	// the description goes first.
 	o.bar.Describe(o.describe(s))
-	_ = o.bar.Set(int(s.Succeeded))
+	done := int(s.Succeeded)
+	if s.Completions >= 0 {
+		// More succeeded than completions (completions lowered while the
+		// Job ran) would draw the bar past its end.
+		done = min(done, o.barMax)
+	}
+	_ = o.bar.Set(done)
 	o.barShown = true
 }
 

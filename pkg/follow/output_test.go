@@ -28,7 +28,7 @@ func TestOutputTerminalBarAndLogs(t *testing.T) {
 		if !strings.Contains(got, "\x1b[36m[pi-a/main]\x1b[0m hello \\x1b[2J\n") {
 			t.Errorf("completions %d: the log line is not colored and escaped: %q", completions, got)
 		}
-		if !strings.Contains(got, "\njob/pi Complete: 3") {
+		if !strings.Contains(got, "\rjob/pi Complete: 3") {
 			t.Errorf("completions %d: no final line: %q", completions, got)
 		}
 		if rest := strings.ReplaceAll(strings.ReplaceAll(got, "\x1b[36m", ""), "\x1b[0m", ""); strings.Contains(rest, "\x1b") {
