@@ -8,6 +8,7 @@ import (
 	"io"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -604,4 +605,78 @@ func TestRunSaysPullingFromTheKubeletsEvent(t *testing.T) {
 	r.waitFor(t, "pods: 1 Running")
 	r.cancel()
 	r.wait(t)
+}
+
+// expiringSource ends the first pod watch as an API server does that has
+// compacted the resourceVersion away (410 Expired), right after its first
+// event, so the reflector must list again.
+type expiringSource struct {
+	*fakeSource
+	watches atomic.Int32
+	lists   atomic.Int32
+}
+
+func (s *expiringSource) ListPods(ctx context.Context, ns string, o metav1.ListOptions) (*corev1.PodList, error) {
+	s.lists.Add(1)
+	return s.fakeSource.ListPods(ctx, ns, o)
+}
+
+func (s *expiringSource) WatchPods(ctx context.Context, ns string, o metav1.ListOptions) (watch.Interface, error) {
+	w, err := s.fakeSource.WatchPods(ctx, ns, o)
+	if err != nil || s.watches.Add(1) > 1 {
+		return w, err
+	}
+	ch := make(chan watch.Event)
+	pw := watch.NewProxyWatcher(ch)
+	go func() {
+		defer close(ch)
+		defer w.Stop()
+		send := func(ev watch.Event) bool {
+			select {
+			case ch <- ev:
+				return true
+			case <-pw.StopChan():
+				return false
+			}
+		}
+		for ev := range w.ResultChan() {
+			expired := apierrors.NewResourceExpired("too old resource version: 1 (42)").ErrStatus
+			if send(ev) {
+				send(watch.Event{Type: watch.Error, Object: &expired})
+			}
+			return
+		}
+	}()
+	return pw, nil
+}
+
+func TestRunRelistsAfterExpiredWatchWithoutRepeats(t *testing.T) {
+	base := newFakeSource()
+	src := &expiringSource{fakeSource: base}
+	ctx := context.Background()
+	job := must(base.cs.BatchV1().Jobs(ns).Create(ctx, testJob("pi"), metav1.CreateOptions{}))
+	r := startRun(t, src, job, Options{})
+	r.waitFor(t, "no pods yet")
+	must(base.cs.CoreV1().Pods(ns).Create(ctx, testPod("pi-a", corev1.PodFailed, exited(1)), metav1.CreateOptions{}))
+	r.waitFor(t, "pod pi-a failed")
+	deadline := time.Now().Add(10 * time.Second)
+	for src.lists.Load() < 2 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if src.lists.Load() < 2 {
+		t.Fatalf("the pods were listed %d times; the expired watch was not followed by a new list", src.lists.Load())
+	}
+	must(base.cs.CoreV1().Pods(ns).Create(ctx, testPod("pi-b", corev1.PodSucceeded, exited(0)), metav1.CreateOptions{}))
+	r.waitFor(t, "pods: 1 Completed, 1 Error")
+	failed := withCondition(job, batchv1.JobFailed, "BackoffLimitExceeded", "")
+	failed.Status.Failed, failed.Status.Succeeded = 1, 1
+	must(base.cs.BatchV1().Jobs(ns).UpdateStatus(ctx, failed, metav1.UpdateOptions{}))
+	r.wait(t)
+	got := r.stderr.String()
+	if n := strings.Count(got, "pod pi-a failed"); n != 1 {
+		t.Errorf("the failed pod was told %d times across the relist:\n%s", n, got)
+	}
+	if n := strings.Count(got, "  pi-a: container main exited with code 1"); n != 1 {
+		t.Errorf("the failed pod is in the report %d times:\n%s", n, got)
+	}
 }
