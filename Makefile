@@ -9,8 +9,17 @@ DATE ?= $(shell date -u +%Y-%m-%dT%H:%M:%SZ)
 PKG := github.com/jobwizard/kubectl-job-wizard/pkg/cmd
 LDFLAGS := -s -w -X $(PKG).Version=$(VERSION) -X $(PKG).Commit=$(COMMIT) -X $(PKG).BuildDate=$(DATE)
 GO_TEST_FLAGS ?=
+# make dist: the version krew takes (semver with a leading v) and the
+# commit's time as build date, so that one commit always gives the same
+# archives and the same sha256 in plugins/job-wizard.yaml.
+DIST_VERSION ?= $(shell hack/dist/version.sh)
+DIST_DATE ?= $(shell TZ=UTC git log -1 --format=%cd --date=format-local:%Y-%m-%dT%H:%M:%SZ 2>/dev/null || date -u +%Y-%m-%dT%H:%M:%SZ)
+DIST_LDFLAGS = -s -w -X $(PKG).Version=$(DIST_VERSION) -X $(PKG).Commit=$(COMMIT) -X $(PKG).BuildDate=$(DIST_DATE)
+# staticcheck rather than golangci-lint: it builds in about a minute on two
+# cores, golangci-lint's hundreds of modules take many.
+STATICCHECK ?= go run honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
-.PHONY: all build test test-unit test-e2e bench fuzz lint controlplane tools clean
+.PHONY: all build test test-unit test-e2e bench fuzz lint controlplane tools clean dist docs
 
 all: build
 
@@ -31,13 +40,15 @@ controlplane:
 tools:
 	@command -v tmux >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq tmux >/dev/null; }
 
-test: build controlplane tools
+# lint first: it is quick and catches what tests do not. dist makes the
+# archives and the manifest that e2e/krew_test.go installs with krew.
+test: lint build controlplane tools dist
 	go test $(GO_TEST_FLAGS) -count=1 -timeout 60m ./...
 
 test-unit:
 	go test $(GO_TEST_FLAGS) -count=1 $$(go list ./... | grep -v /e2e)
 
-test-e2e: build controlplane
+test-e2e: build controlplane dist
 	go test $(GO_TEST_FLAGS) -count=1 ./e2e/...
 
 bench: build
@@ -55,9 +66,25 @@ fuzz:
 	  done; \
 	done
 
+# go vet, staticcheck and the tidy check cover the plugin's module only;
+# hack/controlplane is a module of its own with the control plane's deps.
+# Uses of deprecated API fields (SA1019) are shown but do not fail: some,
+# such as clearing SelfLink of a copied object, are what the field needs.
 lint:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { echo "gofmt needed:"; gofmt -l $$(git ls-files '*.go'); exit 1; }
 	go vet ./...
+	$(STATICCHECK) -fail 'all,-SA1019' ./...
+	@go mod tidy -diff || { echo "go.mod/go.sum are not tidy: run go mod tidy"; exit 1; }
+
+# Release archives for every platform of the krew manifest, checksums.txt,
+# and plugins/job-wizard.yaml rendered from .krew.yaml with their sha256.
+dist:
+	go run ./hack/dist -version '$(DIST_VERSION)' -date '$(DIST_DATE)' -ldflags '$(DIST_LDFLAGS)'
+
+# The command reference (docs/reference, docs/man) from the commands' help;
+# pkg/cmd's TestDocs fails when it is stale.
+docs:
+	go test -count=1 -run '^TestDocs$$' ./pkg/cmd -update-docs
 
 clean:
 	rm -rf $(BIN) dist
