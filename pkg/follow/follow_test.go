@@ -639,12 +639,13 @@ func (s *expiringSource) WatchPods(ctx context.Context, ns string, o metav1.List
 				return false
 			}
 		}
-		for ev := range w.ResultChan() {
-			expired := apierrors.NewResourceExpired("too old resource version: 1 (42)").ErrStatus
-			if send(ev) {
-				send(watch.Event{Type: watch.Error, Object: &expired})
-			}
+		ev, ok := <-w.ResultChan()
+		if !ok {
 			return
+		}
+		expired := apierrors.NewResourceExpired("too old resource version: 1 (42)").ErrStatus
+		if send(ev) {
+			send(watch.Event{Type: watch.Error, Object: &expired})
 		}
 	}()
 	return pw, nil
