@@ -247,7 +247,8 @@ func (c *Client) Replace(ctx context.Context, job *batchv1.Job, o CreateOptions,
 		}
 		return nil, err
 	}
-	err := fmt.Errorf("job.batch/%s was created again by someone else each time it was deleted (%d tries): %w", job.Name, maxReplaceAttempts, lastErr)
+	err := &Error{Err: lastErr, Message: fmt.Sprintf("job.batch/%s was created again by someone else each time it was deleted (%d tries); "+
+		"see who else writes it with: kubectl get job %s -n %s -o yaml --show-managed-fields", job.Name, maxReplaceAttempts, job.Name, job.Namespace)}
 	if deleted != nil {
 		// The Job of the name now is someone else's, not ours.
 		return nil, incomplete(err, false)
