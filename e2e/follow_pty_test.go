@@ -62,7 +62,8 @@ func runOnTerminal(t *testing.T, env []string, args ...string) (string, int) {
 	ctx := followCtx(t, time.Minute)
 	master, tty := openPTY(t, ptyColumns)
 	cmd := followCmd(ctx, t, args...)
-	cmd.Env = append(cmd.Env, env...)
+	// CI may run with TERM=dumb, which turns colors off.
+	cmd.Env = append(append(cmd.Env, "TERM=xterm-256color"), env...)
 	cmd.Stdout, cmd.Stderr = tty, tty
 	var screen bytes.Buffer
 	read := make(chan struct{})
