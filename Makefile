@@ -15,8 +15,9 @@ GO_TEST_FLAGS ?=
 DIST_VERSION ?= $(shell hack/dist/version.sh)
 DIST_DATE ?= $(shell TZ=UTC git log -1 --format=%cd --date=format-local:%Y-%m-%dT%H:%M:%SZ 2>/dev/null || date -u +%Y-%m-%dT%H:%M:%SZ)
 DIST_LDFLAGS = -s -w -X $(PKG).Version=$(DIST_VERSION) -X $(PKG).Commit=$(COMMIT) -X $(PKG).BuildDate=$(DIST_DATE)
-# staticcheck rather than golangci-lint: it builds in about a minute on two
-# cores, golangci-lint's hundreds of modules take many.
+# staticcheck rather than golangci-lint, measured on two busy cores:
+# golangci-lint v2.15.0 takes 5 min to build, 3 min and 1.7 GiB to run;
+# staticcheck builds in 1-2 min and runs in seconds once its cache is warm.
 STATICCHECK ?= go run honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
 .PHONY: all build test test-unit test-e2e bench fuzz lint controlplane tools clean dist docs
