@@ -6,11 +6,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"reflect"
 	"regexp"
 	"strings"
 	"unicode/utf8"
 
 	batchv1 "k8s.io/api/batch/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
 	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
 	sigsjson "sigs.k8s.io/json"
 	"sigs.k8s.io/yaml"
@@ -204,11 +206,14 @@ func decodeStrict(doc []byte, into any) error {
 		return errors.New(cleanDecodeError(err))
 	}
 	if m := hugeExponent.Find(js); m != nil {
-		return fmt.Errorf("a quantity %s: %v", QuoteValue(strings.Trim(string(m), `":, []{}`)), errExponent)
+		return fmt.Errorf("the quantity %s: %v", QuoteValue(strings.Trim(string(m), "\":,[]{} ")), errExponent)
 	}
 	strictErrs, err := sigsjson.UnmarshalStrict(js, into)
 	if err != nil {
 		return errors.New(cleanDecodeError(err))
+	}
+	if path, q := badQuantity(reflect.ValueOf(into), ""); path != "" {
+		return fmt.Errorf("%s: the quantity %s: %v", path, QuoteValue(q), errExponent)
 	}
 	if len(strictErrs) > 0 {
 		msgs := make([]string, 0, len(strictErrs))
@@ -223,6 +228,61 @@ func decodeStrict(doc []byte, into any) error {
 	}
 	return nil
 }
+
+// badQuantity walks a decoded object for a resource.Quantity out of range
+// and returns its field path and text. Quantities sit in many places of a
+// pod (resources, overhead, emptyDir sizes), so the walk is generic.
+func badQuantity(v reflect.Value, path string) (string, string) {
+	switch v.Kind() {
+	case reflect.Pointer, reflect.Interface:
+		if v.IsNil() {
+			return "", ""
+		}
+		return badQuantity(v.Elem(), path)
+	case reflect.Struct:
+		if v.Type() == quantityType {
+			q := v.Addr().Interface().(*resource.Quantity)
+			if !quantityInRange(q) {
+				return path, fmt.Sprintf("%v", q.Format)
+			}
+			return "", ""
+		}
+		for i := 0; i < v.NumField(); i++ {
+			f := v.Type().Field(i)
+			if !f.IsExported() {
+				continue
+			}
+			name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+			sub := path
+			if name != "" {
+				sub = strings.TrimPrefix(path+"."+name, ".")
+			}
+			if p, q := badQuantity(v.Field(i), sub); p != "" {
+				return p, q
+			}
+		}
+	case reflect.Slice, reflect.Array:
+		for i := 0; i < v.Len(); i++ {
+			if p, q := badQuantity(v.Index(i), fmt.Sprintf("%s[%d]", path, i)); p != "" {
+				return p, q
+			}
+		}
+	case reflect.Map:
+		if v.Type().Elem() != quantityType {
+			return "", ""
+		}
+		iter := v.MapRange()
+		for iter.Next() {
+			q := iter.Value().Interface().(resource.Quantity)
+			if !quantityInRange(&q) {
+				return fmt.Sprintf("%s.%v", path, iter.Key()), "too large or too small"
+			}
+		}
+	}
+	return "", ""
+}
+
+var quantityType = reflect.TypeOf(resource.Quantity{})
 
 var (
 	decodePrefix = regexp.MustCompile(`^(error converting YAML to JSON: |error unmarshaling JSON: |while decoding JSON: |json: |yaml: )+`)

@@ -524,6 +524,9 @@ func parseQuantity(v string) (resource.Quantity, error) {
 	if err != nil {
 		return q, fmt.Errorf("not a quantity such as 500m, 1, 128Mi or 2Gi")
 	}
+	if !quantityInRange(&q) {
+		return resource.Quantity{}, errExponent
+	}
 	if q.Sign() < 0 {
 		return q, fmt.Errorf("must not be negative")
 	}
@@ -533,14 +536,26 @@ func parseQuantity(v string) (resource.Quantity, error) {
 	return q, nil
 }
 
-// hugeExponent finds a decimal exponent of four or more digits. Such a
-// quantity parses at once, but comparing or printing it builds a number
-// with that many digits and hangs (fuzzing found 0E600000000), so it is
-// refused before apimachinery ever sees it.
-var (
-	hugeExponent = regexp.MustCompile(`(^|[^A-Za-z0-9_])[+-]?[0-9.]+[eE][+-]?0*[1-9][0-9]{3,}([^0-9]|$)`)
-	errExponent  = errors.New("its exponent is beyond ±999")
-)
+// errExponent is the refusal of a quantity whose decimal exponent is
+// beyond ±999. Such a quantity parses at once, but comparing or printing it
+// builds a number with that many digits and hangs (fuzzing found
+// 0E600000000 and E070000000), so it is refused before anything else looks
+// at it.
+var errExponent = errors.New("its exponent is beyond ±999")
+
+// hugeExponent finds quantity-like text with an exponent of six or more
+// digits. apimachinery's parser itself takes time growing with the square
+// of the exponent (1e-99999: 2 ms; 1e-600000000: hours), so such text is
+// refused before it is parsed; smaller exponents are parsed and then held
+// to ±999 by quantityInRange.
+var hugeExponent = regexp.MustCompile(`(^|[^A-Za-z0-9_.])[+-]?[0-9.]*[eE][+-]?0*[1-9][0-9]{5,}([^0-9]|$)`)
+
+// quantityInRange reports whether q's exponent is within ±999; reading the
+// scale is cheap even when the number itself would not be.
+func quantityInRange(q *resource.Quantity) bool {
+	scale := q.AsDec().Scale()
+	return scale >= -999 && scale <= 999
+}
 
 // FormatResources is the inverse of ParseResources, in a stable order.
 func FormatResources(l corev1.ResourceList) string {
