@@ -63,6 +63,7 @@ func (o *CreateOptions) runWizard(ctx context.Context) error {
 	if o.Output != "" && o.Output != "yaml" {
 		cfg.PrintLabel = t.T("Print (-o %s)", o.Output)
 	}
+	cfg.OfferFollow = !o.Wait && o.dryRun == DryRunNone
 	if o.dryRun == DryRunClient {
 		cfg.NoCluster = t.T("--dry-run=client sends nothing to a cluster")
 	} else {
@@ -101,6 +102,7 @@ func (o *CreateOptions) runWizard(ctx context.Context) error {
 	}
 	switch res.Action {
 	case wizard.ActionCreate:
+		o.Wait = o.Wait || res.Follow
 		err = o.submit(ctx, job)
 	case wizard.ActionPrint:
 		err = printJob(o.Streams.Out, job, o.printOutput(), "created (dry run)")

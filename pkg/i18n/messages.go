@@ -226,10 +226,12 @@ func zhMessages() map[string]string {
 		"EFFECT is NoSchedule, PreferNoSchedule or NoExecute; without =VALUE any value of the key is tolerated.": "EFFECT 为 NoSchedule、PreferNoSchedule 或 NoExecute;不带 =VALUE 时容忍该键的任意值。",
 
 		// The review.
-		"The Job is not ready yet:":              "任务还不完整:",
-		"Create":                                 "创建",
-		"send it to the cluster":                 "发送到集群",
-		"Print YAML":                             "打印 YAML",
+		"The Job is not ready yet:":     "任务还不完整:",
+		"Create":                        "创建",
+		"send it to the cluster":        "发送到集群",
+		"Print YAML":                    "打印 YAML",
+		"Follow the Job until it ends?": "跟踪任务直到结束?",
+		"Shows its pods and progress; Ctrl-C then stops following, not the Job.": "显示容器组和进度;按 Ctrl-C 只停止跟踪,任务继续运行。",
 		"Print (-o %s)":                          "打印 (-o %s)",
 		"write the manifest to stdout":           "将清单写到标准输出",
 		"Save to file":                           "保存到文件",

@@ -79,7 +79,23 @@ func (w *Wizard) review(s *jobspec.Spec) (*Result, error) {
 		}
 		switch choices[i] {
 		case choiceCreate:
-			return w.finish(s, ActionCreate, w.cfg.CreateArgs, "")
+			mode, follow := w.cfg.CreateArgs, false
+			if w.cfg.OfferFollow {
+				var err error
+				follow, err = w.p.Confirm(Confirm{Message: w.T("Follow the Job until it ends?"), Default: true,
+					Help: w.T("Shows its pods and progress; Ctrl-C then stops following, not the Job.")})
+				if err != nil {
+					return nil, err
+				}
+				if follow {
+					mode = append(append([]string{}, mode...), "--wait")
+				}
+			}
+			res, err := w.finish(s, ActionCreate, mode, "")
+			if res != nil {
+				res.Follow = follow
+			}
+			return res, err
 		case choicePrint:
 			return w.finish(s, ActionPrint, w.cfg.PrintArgs, "")
 		case choiceSave:

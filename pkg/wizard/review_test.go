@@ -530,3 +530,18 @@ func (s signalAfter) Input(q Input) (string, error) {
 	}
 	return a, err
 }
+
+func TestReviewCreateOffersToFollow(t *testing.T) {
+	offer := func(c *Config) { c.OfferFollow = true; c.CreateArgs = nil }
+	for _, follow := range []bool{true, false} {
+		answers := base(map[string][]any{qWhatNow: {"Create"}, "Follow the Job until it ends?": {follow}})
+		r := walk(t, nil, answers, withLookup(&fakeLookup{}), offer)
+		mustWalk(t, r)
+		if r.res.Follow != follow {
+			t.Errorf("answered %v, Result.Follow %v", follow, r.res.Follow)
+		}
+		if got := strings.HasSuffix(r.res.Command, " --wait"); got != follow {
+			t.Errorf("answered %v, command %q", follow, r.res.Command)
+		}
+	}
+}

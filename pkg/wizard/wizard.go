@@ -69,6 +69,10 @@ type Config struct {
 	// PrintLabel names the print choice when -o asks for something else
 	// than YAML; empty means "Print YAML".
 	PrintLabel string
+	// OfferFollow asks after Create whether to follow the Job to its end
+	// (default yes), as the console shows a new Job going from pulling its
+	// image to running to done. False when --wait was given already.
+	OfferFollow bool
 }
 
 // Result is the end of a walk.
@@ -79,6 +83,8 @@ type Result struct {
 	Job *batchv1.Job
 	// SavedTo is the file of "Save to file".
 	SavedTo string
+	// Follow is the answer to OfferFollow: follow the created Job.
+	Follow bool
 	// Command is the equivalent one-line command (empty after Cancel).
 	Command string
 	// DraftPath is the draft kept after Ctrl-C, Esc or Cancel.
