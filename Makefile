@@ -52,8 +52,13 @@ test-unit:
 test-e2e: build controlplane dist
 	go test $(GO_TEST_FLAGS) -count=1 ./e2e/...
 
-bench: build
+# Figures side by side with the peers in one run: the client dry run vs
+# kubectl create job (no cluster), then a create and the ConfigMap choice,
+# then the requests a --wait makes, each against a control plane of its own.
+bench: build controlplane
 	go run ./hack/bench
+	go run ./hack/bench/cluster
+	go run ./hack/bench/follow
 
 # Every fuzz target for FUZZTIME each (not part of make test). A crasher is
 # written under testdata/fuzz and then runs as a regular test case.
