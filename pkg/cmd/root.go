@@ -11,6 +11,7 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -36,6 +37,15 @@ func Main(args []string, streams genericiooptions.IOStreams) int {
 	// command can say what it did; the signals' default action then comes
 	// back, so a second one ends the command at once.
 	context.AfterFunc(ctx, stop)
+	// A command busy with no request to answer (a parse that never returns)
+	// would not notice ctx; the interrupt still ends it, once the grace for
+	// a request in flight is over.
+	context.AfterFunc(ctx, func() {
+		time.AfterFunc(cluster.InterruptGrace+3*time.Second, func() {
+			fmt.Fprintln(streams.ErrOut, "error: interrupted")
+			os.Exit(ExitInterrupted)
+		})
+	})
 	root := NewRootCommand(streams)
 	root.SetArgs(args)
 	err := root.ExecuteContext(ctx)
