@@ -97,18 +97,24 @@ func TestHostileCommandLines(t *testing.T) {
 		t.Fatalf("the corpus has %d command lines, want at least 80", len(cases))
 	}
 	var slowest time.Duration
+	refused := 0
 	for _, c := range cases {
-		t.Run(c.Name, func(t *testing.T) {
+		if t.Run(c.Name, func(t *testing.T) {
 			start := time.Now()
 			out, errOut, code := run(t, "", append(c.Args, "--kubeconfig", kubeconfig)...)
 			slowest = max(slowest, time.Since(start))
 			checkRefusal(t, c.Names, out, errOut, code)
-		})
+		}) {
+			refused++
+		}
 	}
 	if n := hits.Load(); n != 0 {
 		t.Errorf("bad command lines sent %d requests", n)
 	}
 	t.Logf("%d bad command lines refused; slowest took %v", len(cases), slowest)
+	// For make reliability (hack/reliability.sh).
+	t.Logf("FIGURE bad-cmdlines-refused %d/%d", refused, len(cases))
+	t.Logf("FIGURE bad-input-requests %d", hits.Load())
 }
 
 func TestHostileManifests(t *testing.T) {
@@ -118,17 +124,23 @@ func TestHostileManifests(t *testing.T) {
 	if len(files) < 30 {
 		t.Fatalf("the corpus has %d manifests, want at least 30", len(files))
 	}
+	refused := 0
 	for _, f := range files {
-		t.Run(filepath.Base(f), func(t *testing.T) {
+		if t.Run(filepath.Base(f), func(t *testing.T) {
 			out, errOut, code := run(t, "", "-f", f, "--kubeconfig", kubeconfig)
 			checkRefusal(t, "", out, errOut, code)
 			// A manifest's problem names the file or the field it is in.
 			if !strings.Contains(errOut, "-f") && !strings.Contains(errOut, "spec.") && !strings.Contains(errOut, "metadata.") {
 				t.Errorf("stderr names neither -f nor a field: %.300q", errOut)
 			}
-		})
+		}) {
+			refused++
+		}
 	}
 	if n := hits.Load(); n != 0 {
 		t.Errorf("bad manifests sent %d requests", n)
 	}
+	// For make reliability (hack/reliability.sh).
+	t.Logf("FIGURE bad-manifests-refused %d/%d", refused, len(files))
+	t.Logf("FIGURE bad-input-requests %d", hits.Load())
 }
