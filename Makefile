@@ -20,7 +20,7 @@ DIST_LDFLAGS = -s -w -X $(PKG).Version=$(DIST_VERSION) -X $(PKG).Commit=$(COMMIT
 # staticcheck builds in 1-2 min and runs in seconds once its cache is warm.
 STATICCHECK ?= go run honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
-.PHONY: all build test test-unit test-e2e bench fuzz lint controlplane tools clean dist docs
+.PHONY: all build test test-unit test-e2e bench fuzz lint controlplane tools clean dist docs reliability
 
 all: build
 
@@ -71,6 +71,13 @@ fuzz:
 	    go test $$pkg -run '^$$' -fuzz "^$$t\$$" -fuzztime $(FUZZTIME); \
 	  done; \
 	done
+
+# The reliability tests (hostile input, faults, interrupts, secrets, load on
+# the real control plane) and their figures: bad inputs refused, faults
+# survived, parallel runs held, Jobs lost and doubled (both must be 0).
+# Fails when a test fails or a figure is off. See hack/reliability.sh.
+reliability: build controlplane
+	hack/reliability.sh
 
 # go vet, staticcheck and the tidy check cover the plugin's module only;
 # hack/controlplane is a module of its own with the control plane's deps.
