@@ -160,6 +160,7 @@ func TestCompletionFromCluster(t *testing.T) {
 		{"node label keys", []string{"--node-selector", ""}, []string{"kubernetes.io/hostname=", "disktype="}, nil, dirNoFilesNoSpace},
 		{"node label values", []string{"--node-selector", "kubernetes.io/hostname="}, []string{"kubernetes.io/hostname=" + node}, nil, dirNoFiles},
 		{"contexts from the kubeconfig", []string{"--context", ""}, []string{"testcluster"}, nil, dirNoFiles},
+		{"follow: the Jobs of -n", []string{"follow", "-n", ns, ""}, []string{"migrate-1"}, []string{"nightly-report"}, dirNoFiles},
 		// The namespace of the kubeconfig's context (default) when -n is absent.
 		{"namespace of the context", []string{"--service-account", ""}, []string{"default"}, []string{"builder"}, dirNoFiles},
 	} {

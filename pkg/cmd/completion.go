@@ -35,32 +35,47 @@ type clusterNames interface {
 	JobNames(ctx context.Context, namespace string) ([]string, error)
 }
 
-// completer answers the completion of flag values. Cobra parses the flags
-// typed so far before it asks, so -n, --context and --kubeconfig already
-// select the cluster and namespace the names come from.
-type completer struct {
-	o *CreateOptions
-}
-
 // completionSource reaches the cluster and namespace the connection flags
 // select; tests replace it.
-var completionSource = func(o *CreateOptions) (clusterNames, string, error) {
+var completionSource = func(conn *cluster.ConnectionFlags) (clusterNames, string, error) {
 	// Server warnings would only clutter a completion.
-	client, err := o.Conn.Client(io.Discard)
+	client, err := conn.Client(io.Discard)
 	if err != nil {
 		return nil, "", err
 	}
-	ns, _, err := o.Conn.Namespace()
+	ns, _, err := conn.Namespace()
 	if err != nil {
 		return nil, "", err
 	}
 	return cluster.NewLookup(client), ns, nil
 }
 
+// connectionOf is the connection flags as cmd parsed them. Cobra parses
+// the words typed so far before it asks for a completion, so -n, --context
+// and --kubeconfig already select the cluster and namespace the names come
+// from, on any command that has the connection flags (create, follow).
+func connectionOf(cmd *cobra.Command) *cluster.ConnectionFlags {
+	conn := &cluster.ConnectionFlags{}
+	fs := pflag.NewFlagSet("connection", pflag.ContinueOnError)
+	conn.AddTo(fs)
+	cmd.Flags().Visit(func(f *pflag.Flag) {
+		if fs.Lookup(f.Name) == nil {
+			return
+		}
+		if list, ok := f.Value.(pflag.SliceValue); ok {
+			for _, v := range list.GetSlice() {
+				_ = fs.Set(f.Name, v)
+			}
+			return
+		}
+		_ = fs.Set(f.Name, f.Value.String())
+	})
+	return conn
+}
+
 // addCompletion gives root the completion command and the completion of
 // its arguments and flag values.
 func addCompletion(root *cobra.Command, o *CreateOptions) {
-	c := &completer{o: o}
 	root.CompletionOptions.DisableDefaultCmd = true
 	root.AddCommand(newCompletionCommand(o.Streams))
 	root.ValidArgsFunction = completeNameOrCommand
@@ -68,23 +83,23 @@ func addCompletion(root *cobra.Command, o *CreateOptions) {
 	if version, _, err := root.Find([]string{"version"}); err == nil && version != root {
 		_ = version.RegisterFlagCompletionFunc("output", fixed("json", "yaml"))
 	}
+	if follow, _, err := root.Find([]string{"follow"}); err == nil && follow != root {
+		follow.ValidArgsFunction = completeJobToFollow
+		registerConnectionCompletions(follow)
+	}
+	registerConnectionCompletions(root)
 
 	fs := root.Flags()
 	for name, fn := range map[string]cobra.CompletionFunc{
 		// Names from the cluster.
-		"namespace":         c.namespaces,
-		"node":              c.nodes,
-		"node-selector":     c.nodeSelector,
-		"service-account":   c.serviceAccounts,
-		"image-pull-secret": c.imagePullSecrets,
-		"from":              c.from,
-		"env-from":          c.envFrom,
-		"env-value-from":    c.envValueFrom,
-		"volume":            c.volume,
-		// Names from the kubeconfig.
-		"context": c.kubeconfigNames(func(k kubeconfigNames) []string { return k.contexts }),
-		"cluster": c.kubeconfigNames(func(k kubeconfigNames) []string { return k.clusters }),
-		"user":    c.kubeconfigNames(func(k kubeconfigNames) []string { return k.users }),
+		"node":              completeNodes,
+		"node-selector":     completeNodeSelector,
+		"service-account":   completeServiceAccounts,
+		"image-pull-secret": completeImagePullSecrets,
+		"from":              completeFrom,
+		"env-from":          completeEnvFrom,
+		"env-value-from":    completeEnvValueFrom,
+		"volume":            completeVolume,
 		// Fixed lists.
 		"restart-policy": fixed("Never\ta failed pod is replaced by a new one", "OnFailure\ta failed container restarts in its pod"),
 		"completion-mode": fixed("NonIndexed\tthe Job completes after --completions successful pods",
@@ -111,6 +126,28 @@ func addCompletion(root *cobra.Command, o *CreateOptions) {
 			_ = root.RegisterFlagCompletionFunc(name, fn)
 		}
 	}
+	noFilesForFreeText(root)
+}
+
+// registerConnectionCompletions completes the connection flags that name
+// something: the namespace from the cluster, the rest from the kubeconfig.
+func registerConnectionCompletions(cmd *cobra.Command) {
+	for name, fn := range map[string]cobra.CompletionFunc{
+		"namespace": completeNamespaces,
+		"context":   completeKubeconfigNames(func(k kubeconfigNames) []string { return k.contexts }),
+		"cluster":   completeKubeconfigNames(func(k kubeconfigNames) []string { return k.clusters }),
+		"user":      completeKubeconfigNames(func(k kubeconfigNames) []string { return k.users }),
+	} {
+		if cmd.Flags().Lookup(name) != nil {
+			_ = cmd.RegisterFlagCompletionFunc(name, fn)
+		}
+	}
+}
+
+// noFilesForFreeText turns off file completion for the flags of root that
+// have no completion of their own.
+func noFilesForFreeText(root *cobra.Command) {
+	fs := root.Flags()
 	// The rest take free text (a name, an image, a command), where the
 	// shell's default of offering local files would only mislead; flags
 	// that do name local files keep it.
@@ -139,8 +176,8 @@ func completeNameOrCommand(_ *cobra.Command, args []string, _ string) ([]string,
 // ask runs one lookup against the cluster. A failure (no kubeconfig,
 // Forbidden, unreachable) completes nothing: the shell cannot show an
 // error, so it goes to cobra's completion debug log.
-func (c *completer) ask(cmd *cobra.Command, q func(ctx context.Context, l clusterNames, ns string) ([]string, error)) []string {
-	l, ns, err := completionSource(c.o)
+func askCluster(cmd *cobra.Command, q func(ctx context.Context, l clusterNames, ns string) ([]string, error)) []string {
+	l, ns, err := completionSource(connectionOf(cmd))
 	if err != nil {
 		cobra.CompErrorln(err.Error())
 		return nil
@@ -221,29 +258,29 @@ func outputCompletions() []string {
 	return out
 }
 
-func (c *completer) namespaces(cmd *cobra.Command, _ []string, toComplete string) ([]string, cobra.ShellCompDirective) {
-	names := c.ask(cmd, func(ctx context.Context, l clusterNames, _ string) ([]string, error) {
+func completeNamespaces(cmd *cobra.Command, _ []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+	names := askCluster(cmd, func(ctx context.Context, l clusterNames, _ string) ([]string, error) {
 		return l.Namespaces(ctx)
 	})
 	return matching(toComplete, names), cobra.ShellCompDirectiveNoFileComp
 }
 
-func (c *completer) serviceAccounts(cmd *cobra.Command, _ []string, toComplete string) ([]string, cobra.ShellCompDirective) {
-	names := c.ask(cmd, func(ctx context.Context, l clusterNames, ns string) ([]string, error) {
+func completeServiceAccounts(cmd *cobra.Command, _ []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+	names := askCluster(cmd, func(ctx context.Context, l clusterNames, ns string) ([]string, error) {
 		return l.ServiceAccounts(ctx, ns)
 	})
 	return matching(toComplete, names), cobra.ShellCompDirectiveNoFileComp
 }
 
-func (c *completer) imagePullSecrets(cmd *cobra.Command, _ []string, toComplete string) ([]string, cobra.ShellCompDirective) {
-	names := c.ask(cmd, func(ctx context.Context, l clusterNames, ns string) ([]string, error) {
+func completeImagePullSecrets(cmd *cobra.Command, _ []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+	names := askCluster(cmd, func(ctx context.Context, l clusterNames, ns string) ([]string, error) {
 		return l.ImagePullSecrets(ctx, ns)
 	})
 	return matching(toComplete, names), cobra.ShellCompDirectiveNoFileComp
 }
 
-func (c *completer) nodes(cmd *cobra.Command, _ []string, toComplete string) ([]string, cobra.ShellCompDirective) {
-	names := c.ask(cmd, func(ctx context.Context, l clusterNames, _ string) ([]string, error) {
+func completeNodes(cmd *cobra.Command, _ []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+	names := askCluster(cmd, func(ctx context.Context, l clusterNames, _ string) ([]string, error) {
 		nodes, err := l.Nodes(ctx)
 		out := make([]string, 0, len(nodes))
 		for _, n := range nodes {
@@ -257,9 +294,9 @@ func (c *completer) nodes(cmd *cobra.Command, _ []string, toComplete string) ([]
 // nodeSelector completes KEY=VALUE from the labels of the nodes: first the
 // keys, then the values of the key typed, each with the number of nodes it
 // selects.
-func (c *completer) nodeSelector(cmd *cobra.Command, _ []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+func completeNodeSelector(cmd *cobra.Command, _ []string, toComplete string) ([]string, cobra.ShellCompDirective) {
 	key, _, hasValue := strings.Cut(toComplete, "=")
-	candidates := c.ask(cmd, func(ctx context.Context, l clusterNames, _ string) ([]string, error) {
+	candidates := askCluster(cmd, func(ctx context.Context, l clusterNames, _ string) ([]string, error) {
 		nodes, err := l.Nodes(ctx)
 		if err != nil {
 			return nil, err
@@ -297,7 +334,7 @@ func plural(n int, noun string) string {
 
 // from completes cronjob/NAME and job/NAME; the kind as typed (cj/,
 // jobs/, ...) is kept.
-func (c *completer) from(cmd *cobra.Command, _ []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+func completeFrom(cmd *cobra.Command, _ []string, toComplete string) ([]string, cobra.ShellCompDirective) {
 	kind, name, ok := strings.Cut(toComplete, "/")
 	if !ok {
 		return matching(toComplete, []string{"cronjob/", "job/"}), partial
@@ -311,14 +348,28 @@ func (c *completer) from(cmd *cobra.Command, _ []string, toComplete string) ([]s
 	default:
 		return nil, cobra.ShellCompDirectiveNoFileComp
 	}
-	names := matching(name, c.ask(cmd, list))
+	names := matching(name, askCluster(cmd, list))
 	return prefixed(kind+"/", names), cobra.ShellCompDirectiveNoFileComp
+}
+
+// completeJobToFollow completes the NAME of follow, the Jobs of the
+// namespace, as NAME or job/NAME as typed.
+func completeJobToFollow(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+	if len(args) > 0 {
+		return nil, cobra.ShellCompDirectiveNoFileComp
+	}
+	prefix := ""
+	if kind, name, ok := strings.Cut(toComplete, "/"); ok {
+		prefix, toComplete = kind+"/", name
+	}
+	names := askCluster(cmd, func(ctx context.Context, l clusterNames, ns string) ([]string, error) { return l.JobNames(ctx, ns) })
+	return prefixed(prefix, matching(toComplete, names)), cobra.ShellCompDirectiveNoFileComp
 }
 
 // keyedNames lists ConfigMaps or Secrets of the namespace, with the number
 // of their keys (and a Secret's type) as the description.
-func (c *completer) keyedNames(cmd *cobra.Command, kind string) []string {
-	return c.ask(cmd, func(ctx context.Context, l clusterNames, ns string) ([]string, error) {
+func keyedNames(cmd *cobra.Command, kind string) []string {
+	return askCluster(cmd, func(ctx context.Context, l clusterNames, ns string) ([]string, error) {
 		var objs []lookup.KeyedObject
 		var err error
 		if kind == "secret" {
@@ -339,8 +390,8 @@ func (c *completer) keyedNames(cmd *cobra.Command, kind string) []string {
 }
 
 // keysOf lists the key names of one ConfigMap or Secret.
-func (c *completer) keysOf(cmd *cobra.Command, kind, name string) []string {
-	return c.ask(cmd, func(ctx context.Context, l clusterNames, ns string) ([]string, error) {
+func keysOf(cmd *cobra.Command, kind, name string) []string {
+	return askCluster(cmd, func(ctx context.Context, l clusterNames, ns string) ([]string, error) {
 		var objs []lookup.KeyedObject
 		var err error
 		if kind == "secret" {
@@ -358,7 +409,7 @@ func (c *completer) keysOf(cmd *cobra.Command, kind, name string) []string {
 }
 
 // envFrom completes configmap:NAME and secret:NAME.
-func (c *completer) envFrom(cmd *cobra.Command, _ []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+func completeEnvFrom(cmd *cobra.Command, _ []string, toComplete string) ([]string, cobra.ShellCompDirective) {
 	kind, rest, ok := strings.Cut(toComplete, ":")
 	if !ok {
 		return matching(toComplete, []string{"configmap:", "secret:"}), partial
@@ -367,12 +418,12 @@ func (c *completer) envFrom(cmd *cobra.Command, _ []string, toComplete string) (
 		// After the name comes an optional PREFIX, which is the user's.
 		return nil, cobra.ShellCompDirectiveNoFileComp
 	}
-	return prefixed(kind+":", matching(rest, c.keyedNames(cmd, kind))), cobra.ShellCompDirectiveNoFileComp
+	return prefixed(kind+":", matching(rest, keyedNames(cmd, kind))), cobra.ShellCompDirectiveNoFileComp
 }
 
 // envValueFrom completes NAME=configmap:CM:KEY, NAME=secret:S:KEY,
 // NAME=field:PATH and NAME=resource:NAME.
-func (c *completer) envValueFrom(cmd *cobra.Command, _ []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+func completeEnvValueFrom(cmd *cobra.Command, _ []string, toComplete string) ([]string, cobra.ShellCompDirective) {
 	name, source, ok := strings.Cut(toComplete, "=")
 	if !ok {
 		return nil, cobra.ShellCompDirectiveNoFileComp
@@ -394,21 +445,21 @@ func (c *completer) envValueFrom(cmd *cobra.Command, _ []string, toComplete stri
 	case "configmap", "secret":
 		object, key, hasKey := strings.Cut(rest, ":")
 		if !hasKey {
-			names := matching(object, c.keyedNames(cmd, kind))
+			names := matching(object, keyedNames(cmd, kind))
 			for i, n := range names {
 				value, desc, _ := strings.Cut(n, "\t")
 				names[i] = value + ":\t" + desc
 			}
 			return prefixed(prefix, names), partial
 		}
-		return prefixed(prefix+object+":", matching(key, c.keysOf(cmd, kind, object))), cobra.ShellCompDirectiveNoFileComp
+		return prefixed(prefix+object+":", matching(key, keysOf(cmd, kind, object))), cobra.ShellCompDirectiveNoFileComp
 	}
 	return nil, cobra.ShellCompDirectiveNoFileComp
 }
 
 // volume completes the source of NAME=SOURCE: the kinds, then the claims,
 // ConfigMaps and Secrets of the namespace.
-func (c *completer) volume(cmd *cobra.Command, _ []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+func completeVolume(cmd *cobra.Command, _ []string, toComplete string) ([]string, cobra.ShellCompDirective) {
 	name, source, ok := strings.Cut(toComplete, "=")
 	if !ok {
 		// The volume's name is the user's to choose.
@@ -430,7 +481,7 @@ func (c *completer) volume(cmd *cobra.Command, _ []string, toComplete string) ([
 	var names []string
 	switch kind {
 	case "pvc":
-		names = c.ask(cmd, func(ctx context.Context, l clusterNames, ns string) ([]string, error) {
+		names = askCluster(cmd, func(ctx context.Context, l clusterNames, ns string) ([]string, error) {
 			pvcs, err := l.PVCs(ctx, ns)
 			out := make([]string, 0, len(pvcs))
 			for _, p := range pvcs {
@@ -440,7 +491,7 @@ func (c *completer) volume(cmd *cobra.Command, _ []string, toComplete string) ([
 			return out, err
 		})
 	case "configmap", "secret":
-		names = c.keyedNames(cmd, kind)
+		names = keyedNames(cmd, kind)
 	default:
 		return nil, cobra.ShellCompDirectiveNoFileComp
 	}
@@ -452,9 +503,9 @@ type kubeconfigNames struct{ contexts, clusters, users []string }
 
 // kubeconfigNames completes a flag from the kubeconfig, which needs no
 // server.
-func (c *completer) kubeconfigNames(pick func(kubeconfigNames) []string) cobra.CompletionFunc {
-	return func(_ *cobra.Command, _ []string, toComplete string) ([]string, cobra.ShellCompDirective) {
-		raw, err := c.o.Conn.ClientConfig().RawConfig()
+func completeKubeconfigNames(pick func(kubeconfigNames) []string) cobra.CompletionFunc {
+	return func(cmd *cobra.Command, _ []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+		raw, err := connectionOf(cmd).ClientConfig().RawConfig()
 		if err != nil {
 			cobra.CompErrorln(err.Error())
 			return nil, cobra.ShellCompDirectiveNoFileComp

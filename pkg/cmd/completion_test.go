@@ -14,6 +14,7 @@ import (
 
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
+	"github.com/jobwizard/kubectl-job-wizard/pkg/cluster"
 	"github.com/jobwizard/kubectl-job-wizard/pkg/lookup"
 )
 
@@ -69,7 +70,7 @@ func (f fakeCluster) JobNames(_ context.Context, ns string) ([]string, error) {
 
 // completeInProcess runs `kubectl-job_wizard __complete args...` in this
 // process over source and returns the output lines.
-func completeInProcess(t *testing.T, source func(*CreateOptions) (clusterNames, string, error), args ...string) []string {
+func completeInProcess(t *testing.T, source func(*cluster.ConnectionFlags) (clusterNames, string, error), args ...string) []string {
 	t.Helper()
 	saved := completionSource
 	completionSource = source
@@ -85,8 +86,8 @@ func completeInProcess(t *testing.T, source func(*CreateOptions) (clusterNames, 
 
 func TestCompletion(t *testing.T) {
 	var asked []string
-	fake := func(o *CreateOptions) (clusterNames, string, error) {
-		ns := o.Conn.Overrides.Context.Namespace
+	fake := func(conn *cluster.ConnectionFlags) (clusterNames, string, error) {
+		ns := conn.Overrides.Context.Namespace
 		if ns == "" {
 			ns = "default"
 		}
@@ -128,6 +129,10 @@ func TestCompletion(t *testing.T) {
 		"manifest files":                {[]string{"-f", ""}, []string{"yaml", "yml", "json", ":8"}},
 		"free text":                     {[]string{"--image", ""}, []string{":4"}},
 		"the command after NAME":        {[]string{"pi", "--", "per"}, []string{":0"}},
+		"follow: the Jobs":              {[]string{"follow", "-n", "team-a", "m"}, []string{"migrate-1", ":4"}},
+		"follow: job/NAME":              {[]string{"follow", "job/"}, []string{"job/migrate-1", ":4"}},
+		"follow: one NAME only":         {[]string{"follow", "migrate-1", ""}, []string{":4"}},
+		"follow: namespaces":            {[]string{"follow", "-n", "team-"}, []string{"team-a", "team-b", ":4"}},
 	} {
 		t.Run(name, func(t *testing.T) {
 			got := completeInProcess(t, fake, tc.args...)
@@ -144,7 +149,7 @@ func TestCompletion(t *testing.T) {
 // TestCompletionClusterError: a cluster that cannot answer completes
 // nothing, rather than failing the shell's completion.
 func TestCompletionClusterError(t *testing.T) {
-	broken := func(*CreateOptions) (clusterNames, string, error) {
+	broken := func(*cluster.ConnectionFlags) (clusterNames, string, error) {
 		return nil, "", errors.New("no configuration has been provided")
 	}
 	got := completeInProcess(t, broken, "--service-account", "")
