@@ -113,7 +113,7 @@ func TestReliabilityFaultCreateTimesOutButExists(t *testing.T) {
 			if !strings.HasPrefix(r.stdout, tc.stdoutPrefix) || !strings.HasSuffix(r.stdout, " created\n") {
 				t.Errorf("stdout %q, want %s… created", r.stdout, tc.stdoutPrefix)
 			}
-			wantContains(t, "stderr", r.stderr, "answer to the create of job.batch/", "was lost", "Client.Timeout exceeded", "the Job is there: created by this run")
+			wantContains(t, "stderr", r.stderr, "answer to the create of job.batch/", "was lost (no answer within the request timeout: ", "the Job is there: created by this run")
 			noDrafts(t, drafts)
 			jobs, err := cluster.Clientset().BatchV1().Jobs(ns).List(ctx, metav1.ListOptions{})
 			if err != nil {

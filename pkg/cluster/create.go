@@ -76,7 +76,12 @@ func (c *Client) create(ctx, gctx context.Context, job *batchv1.Job, o CreateOpt
 	}
 	found, ferr := c.findCreated(ctx, job, err)
 	if ferr == nil {
-		o.say("the API server's answer to the create of %s was lost (%s), but the Job is there: created by this run", jobRef(found), innermost(err))
+		why := innermost(err)
+		if isTimeout(err) {
+			// client-go's deadline or net/http's Client.Timeout, by a hair.
+			why = "no answer within the request timeout: " + why
+		}
+		o.say("the API server's answer to the create of %s was lost (%s), but the Job is there: created by this run", jobRef(found), why)
 	}
 	return found, ferr
 }
