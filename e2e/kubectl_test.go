@@ -47,10 +47,10 @@ var kubectlBinary = sync.OnceValues(func() (string, error) {
 
 // pluginPath is a directory holding the plugin, built from this checkout
 // with a stamped version, and the completion shim from plugins/: what a
-// user puts on PATH. Built once per test run.
+// user puts on PATH. Built once per test run, into the ignored .cache.
 var pluginPath = sync.OnceValues(func() (string, error) {
-	dir, err := os.MkdirTemp("", "jobwizard-path-")
-	if err != nil {
+	dir := filepath.Join(repoRoot(), ".cache", "e2e-path")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", err
 	}
 	pkg := "github.com/jobwizard/kubectl-job-wizard/pkg/cmd"
