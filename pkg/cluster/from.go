@@ -80,6 +80,7 @@ func cleanCopy(job *batchv1.Job) {
 	m.CreationTimestamp = metav1.Time{}
 	m.DeletionTimestamp, m.DeletionGracePeriodSeconds = nil, nil
 	m.ManagedFields, m.OwnerReferences, m.Finalizers = nil, nil, nil
+	//lint:ignore SA1019 an old server may still fill it, and a new Job must not carry it
 	m.SelfLink = ""
 	for _, k := range controllerLabels {
 		delete(job.Labels, k)

@@ -232,12 +232,12 @@ func rowMetadata(r metav1.TableRow) metav1.PartialObjectMetadata {
 func keysFromManagedFields(entries []metav1.ManagedFieldsEntry) (keys []string, ok bool) {
 	seen := map[string]bool{}
 	for _, e := range entries {
-		if e.FieldsV1 == nil || len(e.FieldsV1.Raw) == 0 {
+		if e.FieldsV1 == nil || len(e.FieldsV1.GetRawBytes()) == 0 {
 			continue
 		}
 		ok = true
 		var top map[string]json.RawMessage
-		if json.Unmarshal(e.FieldsV1.Raw, &top) != nil {
+		if json.Unmarshal(e.FieldsV1.GetRawBytes(), &top) != nil {
 			return nil, false
 		}
 		for _, field := range []string{"f:data", "f:binaryData"} {

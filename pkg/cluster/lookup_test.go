@@ -19,7 +19,7 @@ import (
 
 func managed(raw string) []metav1.ManagedFieldsEntry {
 	return []metav1.ManagedFieldsEntry{{Manager: "kubectl-create", Operation: metav1.ManagedFieldsOperationUpdate,
-		FieldsType: "FieldsV1", FieldsV1: &metav1.FieldsV1{Raw: []byte(raw)}}}
+		FieldsType: "FieldsV1", FieldsV1: metav1.NewFieldsV1(raw)}}
 }
 
 func TestKeysFromManagedFields(t *testing.T) {
