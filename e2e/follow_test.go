@@ -34,7 +34,9 @@ var (
 )
 
 // followBinary is the plugin binary the tests drive: $JOBWIZARD_BIN, else
-// bin/kubectl-job_wizard as `make build` leaves it, built here if missing.
+// built from this checkout once per test run into the ignored .cache, so a
+// test never drives a stale bin/ left by an older build (go's cache makes
+// the build cheap when nothing changed).
 func followBinary(t *testing.T) string {
 	t.Helper()
 	followBinOnce.Do(func() {
@@ -44,10 +46,7 @@ func followBinary(t *testing.T) string {
 		}
 		_, file, _, _ := runtime.Caller(0)
 		root := filepath.Dir(filepath.Dir(file))
-		followBinPath = filepath.Join(root, "bin", "kubectl-job_wizard")
-		if _, err := os.Stat(followBinPath); err == nil {
-			return
-		}
+		followBinPath = filepath.Join(root, ".cache", "e2e", "kubectl-job_wizard")
 		cmd := exec.Command("go", "build", "-o", followBinPath, "./cmd/kubectl-job_wizard")
 		cmd.Dir = root
 		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
