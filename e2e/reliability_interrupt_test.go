@@ -164,6 +164,14 @@ func TestReliabilityInterruptDuringReplace(t *testing.T) {
 				cmd, drafts := relCmd(ctx, t, "", "swap", "-n", ns, "--image=busybox:1.37", "--suspend", "--replace")
 				out := followStart(t, cmd)
 				waitOutput(t, out.stderr, "deleting job.batch/swap and waiting until it and its pods are gone", time.Minute)
+				// Once the garbage collector has done its part (the Job has no
+				// pods), only the test's finalizer holds the Job: releasing it
+				// then ends the deletion at once, however loaded the machine.
+				if _, err := testcluster.WaitFor(ctx, cluster.Clientset().BatchV1().Jobs(ns), "swap", func(j *batchv1.Job) bool {
+					return slices.Equal(j.Finalizers, []string{holdFinalizer})
+				}); err != nil {
+					t.Fatal(err)
+				}
 				if err := cmd.Process.Signal(sig); err != nil {
 					t.Fatal(err)
 				}
