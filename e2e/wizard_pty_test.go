@@ -84,10 +84,7 @@ func TestWizardChoicesFromTheClusterAndCreate(t *testing.T) {
 		if _, err := c.ExpectString("? " + question); err != nil {
 			fail("waiting for %q: %v", question, err)
 		}
-		// survey asks the terminal where the cursor is before it reads a
-		// key, and drops keys that arrive during that exchange; a person
-		// never types that fast.
-		time.Sleep(100 * time.Millisecond)
+		settle(c)
 		if _, err := c.Send(keys); err != nil {
 			t.Fatal(err)
 		}
@@ -159,5 +156,17 @@ func TestWizardChoicesFromTheClusterAndCreate(t *testing.T) {
 	}
 	if files, _ := filepath.Glob(filepath.Join(state, "kubectl-job-wizard", "*")); len(files) != 0 {
 		t.Errorf("a successful create left drafts: %v", files)
+	}
+}
+
+// settle reads the terminal until it has been quiet for a moment: survey
+// asks the terminal where the cursor is right after it draws a question and
+// drops keys that arrive during that exchange, which on a busy machine can
+// take longer than any fixed pause. A person never types that fast.
+func settle(c *expect.Console) {
+	for i := 0; i < 20; i++ {
+		if _, err := c.Expect(expect.String("\x00never printed\x00"), expect.WithTimeout(300*time.Millisecond)); err != nil {
+			return
+		}
 	}
 }

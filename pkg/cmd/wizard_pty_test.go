@@ -93,10 +93,7 @@ func (r *ptyRun) expect(text string) {
 func (r *ptyRun) answer(question, keys string) {
 	r.t.Helper()
 	r.expect("? " + question)
-	// survey asks the terminal where the cursor is before it reads a key,
-	// and drops keys that arrive during that exchange; a person never
-	// types that fast.
-	time.Sleep(50 * time.Millisecond)
+	settle(r.c)
 	if _, err := r.c.Send(keys); err != nil {
 		r.t.Fatal(err)
 	}
@@ -291,5 +288,17 @@ func TestWizardCtrlCPTY(t *testing.T) {
 	}
 	if !strings.Contains(expect.StripTrailingEmptyLines(r.screen.String()), drafts[0]) {
 		t.Errorf("the draft's path is not on the screen")
+	}
+}
+
+// settle reads the terminal until it has been quiet for a moment: survey
+// asks the terminal where the cursor is right after it draws a question and
+// drops keys that arrive during that exchange, which on a busy machine can
+// take longer than any fixed pause. A person never types that fast.
+func settle(c *expect.Console) {
+	for i := 0; i < 20; i++ {
+		if _, err := c.Expect(expect.String("\x00never printed\x00"), expect.WithTimeout(300*time.Millisecond)); err != nil {
+			return
+		}
 	}
 }
