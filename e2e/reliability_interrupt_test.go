@@ -116,6 +116,33 @@ func TestReliabilityInterruptDuringCreate(t *testing.T) {
 	}
 }
 
+// A second signal during the grace ends the command at once, by the
+// signal's default action, as a user who presses Ctrl-C twice expects.
+func TestReliabilityInterruptTwiceStopsAtOnce(t *testing.T) {
+	t.Parallel()
+	outcome(t, "interrupt", "create/second-signal")
+	ctx := followCtx(t, 2*time.Minute)
+	ns := cluster.Namespace(t)
+	p := startProxy(t)
+	rule := p.add(&proxyRule{match: jobPost(ns), drop: true})
+	cmd, _ := relCmd(ctx, t, p.Kubeconfig, "twice", "-n", ns, "--image=busybox:1.36", "--suspend")
+	out := followStart(t, cmd)
+	waitReached(t, rule, time.Minute)
+	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	waitOutput(t, out.stderr, "interrupt again to stop at once", 30*time.Second)
+	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	r := followWait(t, cmd, out)
+	// Ended by the signal itself (a shell shows 130), not by the command
+	// after its grace.
+	if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); !ok || !ws.Signaled() || ws.Signal() != syscall.SIGINT {
+		t.Errorf("the second SIGINT did not end the command: %s", r)
+	}
+}
+
 // holdFinalizer keeps a Job being deleted until the test lets it go, so
 // an interrupt lands in --replace's wait for certain.
 const holdFinalizer = "reliability.test/hold"
