@@ -46,6 +46,7 @@ func TestReliabilityFaultAPIServerStopped(t *testing.T) {
 	t.Cleanup(restart)
 
 	r, drafts := clusterRunDrafts(ctx, t, "", "down", "-n", ns, "--image=busybox:1.36", "-e", "GREETING=hello", quick)
+	t.Logf("the plugin's output:\n%s", r)
 	wantExit(t, r, 1)
 	wantContains(t, "stderr", r.stderr,
 		"error: cannot reach the API server at "+cluster.Server()+` (kubeconfig context "testcluster")`, "connection refused",
@@ -108,6 +109,7 @@ func TestReliabilityFaultCreateTimesOutButExists(t *testing.T) {
 				t.Fatal(err)
 			}
 			r, drafts := clusterRunDrafts(ctx, t, p.Kubeconfig, tc.arg, "-n", ns, "--image=busybox:1.36", "--suspend", "--request-timeout=3s")
+			t.Logf("the plugin's output:\n%s", r)
 			wantExit(t, r, 0)
 			waitReached(t, rule, time.Second)
 			if !strings.HasPrefix(r.stdout, tc.stdoutPrefix) || !strings.HasSuffix(r.stdout, " created\n") {
@@ -142,6 +144,7 @@ func TestReliabilityFaultCreateTimesOutNotMade(t *testing.T) {
 	p := startProxy(t)
 	p.add(&proxyRule{match: jobPost(ns), drop: true})
 	r, drafts := clusterRunDrafts(ctx, t, p.Kubeconfig, "lost", "-n", ns, "--image=busybox:1.36", "--suspend", "--request-timeout=2s")
+	t.Logf("the plugin's output:\n%s", r)
 	wantExit(t, r, 1)
 	wantContains(t, "stderr", r.stderr,
 		`the API server at `+strings.TrimSuffix(p.srv.URL, "/")+` did not answer the create of job.batch "lost" in time`,
@@ -218,6 +221,7 @@ func TestReliabilityFaultReplaceConflictEveryTime(t *testing.T) {
 		}
 	}})
 	r, drafts := clusterRunDrafts(ctx, t, p.Kubeconfig, "taken", "-n", ns, "--image=busybox:1.37", "--suspend", "--replace")
+	t.Logf("the plugin's output:\n%s", r)
 	wantExit(t, r, 1)
 	path, _ := oneDraft(t, drafts)
 	wantContains(t, "stderr", r.stderr, "the old job.batch/taken was deleted, and the new Job was NOT created",

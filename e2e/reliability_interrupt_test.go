@@ -76,6 +76,7 @@ func TestReliabilityInterruptDuringCreate(t *testing.T) {
 					t.Fatal(err)
 				}
 				r := followWait(t, cmd, out)
+				t.Logf("the plugin's output:\n%s", r)
 				wantExit(t, r, 130)
 				wantPlain(t, "stderr", r.stderr)
 				_, err := cluster.Clientset().BatchV1().Jobs(ns).Get(ctx, "sig", metav1.GetOptions{})
@@ -207,6 +208,7 @@ func TestReliabilityInterruptDuringReplace(t *testing.T) {
 					releaseJob(ctx, t, ns, "swap")
 				}
 				r := followWait(t, cmd, out)
+				t.Logf("the plugin's output:\n%s", r)
 				wantExit(t, r, 130)
 				cur, err := cluster.Clientset().BatchV1().Jobs(ns).Get(ctx, "swap", metav1.GetOptions{})
 				if err != nil {
