@@ -122,6 +122,9 @@ func TestWizardChoicesFromTheClusterAndCreate(t *testing.T) {
 		answer(q, "\r")
 	}
 	answer("What now?", "Create\r")
+	// Following is offered, Enter says yes: the test kubelet runs the pod
+	// and the wizard's run ends when the Job is Complete.
+	answer("Follow the Job until it ends?", "\r")
 	if _, err := c.ExpectString("The same without prompts:"); err != nil {
 		fail("no equivalent command: %v", err)
 	}
@@ -151,7 +154,7 @@ func TestWizardChoicesFromTheClusterAndCreate(t *testing.T) {
 		t.Errorf("created Job: %+v", pod)
 	}
 	// The command printed would create the same Job again.
-	if !strings.Contains(strings.ReplaceAll(text, "\n", ""), "--env-value-from=DB_PASSWORD=secret:db:password") {
+	if flat := strings.ReplaceAll(text, "\n", ""); !strings.Contains(flat, "--env-value-from=DB_PASSWORD=secret:db:password") || !strings.Contains(flat, "--wait") {
 		t.Errorf("command on screen:\n%s", text)
 	}
 	if files, _ := filepath.Glob(filepath.Join(state, "kubectl-job-wizard", "*")); len(files) != 0 {
