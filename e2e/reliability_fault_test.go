@@ -42,6 +42,7 @@ func TestReliabilityFaultAPIServerStopped(t *testing.T) {
 		if err := cluster.StartAPIServer(ctx); err != nil {
 			t.Fatalf("restarting the API server: %v", err)
 		}
+		waitControllersBack(t)
 	}
 	t.Cleanup(restart)
 
@@ -72,6 +73,25 @@ func TestReliabilityFaultAPIServerStopped(t *testing.T) {
 	if env := job.Spec.Template.Spec.Containers[0].Env; len(env) != 1 || env[0].Value != "hello" {
 		t.Errorf("env %+v, want GREETING=hello from the draft", env)
 	}
+}
+
+// waitControllersBack waits until kube-controller-manager works again after
+// an API server restart: its watches come back after a backoff that grows
+// with each restart, and until then a new namespace gets no default
+// ServiceAccount, which the next tests' namespaces need.
+func waitControllersBack(t *testing.T) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	start := time.Now()
+	ns, err := cluster.Clientset().CoreV1().Namespaces().Create(ctx, &v1.Namespace{ObjectMeta: metav1.ObjectMeta{GenerateName: "after-restart-"}}, metav1.CreateOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := testcluster.WaitFor(ctx, cluster.Clientset().CoreV1().ServiceAccounts(ns.Name), "default", func(*v1.ServiceAccount) bool { return true }); err != nil {
+		t.Fatalf("the controllers did not come back within 3m of the API server's restart: %v", err)
+	}
+	t.Logf("controllers back %v after the API server's restart", time.Since(start).Round(time.Millisecond))
 }
 
 // creates counts the plugin's POSTs of Jobs in ns in the audit log.
