@@ -40,11 +40,18 @@ func Main(args []string, streams genericiooptions.IOStreams) int {
 	// A command busy with no request to answer (a parse that never returns)
 	// would not notice ctx; the interrupt still ends it, once the grace for
 	// a request in flight is over.
+	// ctx also ends when Main returns (stop), which is no interrupt.
+	returned := make(chan struct{})
+	defer close(returned)
 	context.AfterFunc(ctx, func() {
-		time.AfterFunc(cluster.InterruptGrace+3*time.Second, func() {
+		grace := time.NewTimer(cluster.InterruptGrace + 3*time.Second)
+		defer grace.Stop()
+		select {
+		case <-returned:
+		case <-grace.C:
 			fmt.Fprintln(streams.ErrOut, "error: interrupted")
 			os.Exit(ExitInterrupted)
-		})
+		}
 	})
 	root := NewRootCommand(streams)
 	root.SetArgs(args)
