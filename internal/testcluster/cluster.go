@@ -643,7 +643,9 @@ func (c *Cluster) writeKubeconfig(path, user string) error {
 }
 
 func (c *Cluster) waitForServiceAccount(ctx context.Context, ns string) error {
-	ctx, cancel := context.WithTimeout(ctx, 60*time.Second)
+	// After a test restarted the API server, the controller manager's
+	// informers come back with backoff, slower still on a busy machine.
+	ctx, cancel := context.WithTimeout(ctx, 3*time.Minute)
 	defer cancel()
 	_, err := WaitFor(ctx, c.clientset.CoreV1().ServiceAccounts(ns), "default", func(*v1.ServiceAccount) bool { return true })
 	if err != nil && c.kcm != nil && c.kcm.exited() {
@@ -658,7 +660,7 @@ func (c *Cluster) waitForServiceAccount(ctx context.Context, ns string) error {
 // would cost every test discovery work) and the cluster is thrown away.
 func (c *Cluster) Namespace(t testing.TB) string {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
 	ns, err := c.clientset.CoreV1().Namespaces().Create(ctx, &v1.Namespace{
 		ObjectMeta: metav1.ObjectMeta{GenerateName: namespacePrefix(t.Name())},
