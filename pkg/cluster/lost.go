@@ -36,7 +36,14 @@ const CreateIDLabel = "kubectl-job-wizard/create-id"
 var InterruptGrace = 5 * time.Second
 
 // lostCheckTimeout bounds the look for a Job whose create went unanswered.
-const lostCheckTimeout = 15 * time.Second
+// After an interrupt the look must be quick: cmd.Main ends the process 3s
+// after InterruptGrace whatever the command is doing, and the answer and
+// the draft must come before that.
+const (
+	lostCheckTimeout            = 15 * time.Second
+	interruptedCheckTimeout     = 2 * time.Second
+	interruptedRecheckDelayCeil = 500 * time.Millisecond
+)
 
 // lostRecheckDelay separates the two looks for a Job not found at first: a
 // create the server was still writing when the connection broke would show
@@ -230,14 +237,18 @@ func isTimeout(err error) bool {
 // apart, before it concludes the Job is not there. It runs on a context of
 // its own: the caller's may be the interrupted one.
 func (c *Client) findCreated(parent context.Context, job *batchv1.Job, cause error) (*batchv1.Job, error) {
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(parent), lostCheckTimeout)
+	timeout, recheck := lostCheckTimeout, lostRecheckDelay
+	if parent.Err() != nil {
+		timeout, recheck = interruptedCheckTimeout, min(recheck, interruptedRecheckDelayCeil)
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(parent), timeout)
 	defer cancel()
 	id := job.Labels[CreateIDLabel]
 	lost := &AnswerLostError{Err: cause, Name: job.Name, GenerateName: job.GenerateName, Namespace: job.Namespace, CreateID: id}
 	for look := 0; look < 2; look++ {
 		if look > 0 {
 			select {
-			case <-time.After(lostRecheckDelay):
+			case <-time.After(recheck):
 			case <-ctx.Done():
 				lost.CheckErr = ctx.Err()
 				return nil, lost
