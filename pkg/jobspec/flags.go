@@ -222,34 +222,19 @@ func (f *Flags) Apply(s *Spec, fs *pflag.FlagSet, readFile FileReader) error {
 
 	// Step 5.
 	for _, v := range f.Labels {
-		for _, kv := range strings.Split(v, ",") {
-			k, val, err := ParseKeyValue("--label", kv, "app=report")
-			if err != nil {
-				add(err)
-				continue
-			}
+		eachKeyValue("--label", "app=report", strings.Split(v, ","), add, func(k, val string) {
 			s.Labels = setKey(s.Labels, k, val)
 			s.PodLabels = setKey(s.PodLabels, k, val)
-		}
+		})
 	}
-	for _, v := range f.Annotations {
-		k, val, err := ParseKeyValue("--annotation", v, "team=data")
-		if err != nil {
-			add(err)
-			continue
-		}
+	eachKeyValue("--annotation", "team=data", f.Annotations, add, func(k, val string) {
 		s.Annotations = setKey(s.Annotations, k, val)
-	}
+	})
 
 	// Step 6.
-	for _, v := range f.NodeSelector {
-		k, val, err := ParseKeyValue("--node-selector", v, "disktype=ssd")
-		if err != nil {
-			add(err)
-			continue
-		}
+	eachKeyValue("--node-selector", "disktype=ssd", f.NodeSelector, add, func(k, val string) {
 		s.NodeSelector = setKey(s.NodeSelector, k, val)
-	}
+	})
 	if changed("node") {
 		if f.Node == "" {
 			add(flagErr("--node", f.Node, "must name a node", "worker-1"))
@@ -334,14 +319,9 @@ func (f *Flags) applyContainer(c *corev1.Container, changed func(string) bool, r
 		}
 	}
 	// -e comes after --env-file so a flag can override one line of the file.
-	for _, v := range f.Env {
-		k, val, err := ParseKeyValue("--env", v, "LOG_LEVEL=debug")
-		if err != nil {
-			add(err)
-			continue
-		}
+	eachKeyValue("--env", "LOG_LEVEL=debug", f.Env, add, func(k, val string) {
 		setEnv(corev1.EnvVar{Name: k, Value: val})
-	}
+	})
 	for _, v := range f.EnvValueFrom {
 		e, err := ParseEnvValueFrom(v)
 		if err != nil {
@@ -396,6 +376,19 @@ func parseAll[T any](values []string, parse func(string) (T, error), report func
 		out = append(out, x)
 	}
 	return out
+}
+
+// eachKeyValue parses KEY=VALUE values of a flag and hands each good pair to
+// set, reporting the bad ones.
+func eachKeyValue(flag, example string, values []string, report func(error), set func(k, v string)) {
+	for _, kv := range values {
+		k, v, err := ParseKeyValue(flag, kv, example)
+		if err != nil {
+			report(err)
+			continue
+		}
+		set(k, v)
+	}
 }
 
 // mergeResources sets each quantity of add over base; a zero quantity
