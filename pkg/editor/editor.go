@@ -166,13 +166,8 @@ func (e *Editor) header(problems error) string {
 // problemLines tells each problem of the edit by its field, in the
 // person's language; "-f" and the file's name would only confuse here.
 func (e *Editor) problemLines(err error) []string {
-	var list jobspec.Errors
-	var fe *jobspec.FieldError
-	switch {
-	case errors.As(err, &list):
-	case errors.As(err, &fe):
-		list = jobspec.Errors{fe}
-	default:
+	list, ok := jobspec.FieldErrors(err)
+	if !ok {
 		return strings.Split(err.Error(), "\n")
 	}
 	p := e.Printer

@@ -1,6 +1,7 @@
 package jobspec
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -98,6 +99,21 @@ func (es *Errors) collect(err error) {
 	default:
 		*es = append(*es, &FieldError{Rule: err.Error()})
 	}
+}
+
+// FieldErrors returns the problems err carries when it is a FieldError or
+// an Errors (wrapped or not), so callers that show them one by one need not
+// unwrap both kinds themselves.
+func FieldErrors(err error) (Errors, bool) {
+	var list Errors
+	var fe *FieldError
+	switch {
+	case errors.As(err, &list):
+		return list, true
+	case errors.As(err, &fe):
+		return Errors{fe}, true
+	}
+	return nil, false
 }
 
 // OrNil returns nil for an empty list, so callers can `return errs.OrNil()`

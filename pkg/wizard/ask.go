@@ -26,6 +26,17 @@ func under(field, prefix string) bool {
 // jobspec.Validate says about the given fields: the flags' own rules,
 // answer by answer. Problems elsewhere in the Spec (a later step not yet
 // answered) are not this answer's fault and are left for the review.
+// judgeAdded adds an answer to a copy of s with add, which reports the
+// field it filled, and judges that field alone.
+func judgeAdded(s *jobspec.Spec, text string, add func(*jobspec.Spec, string) (string, error)) error {
+	c := s.DeepCopy()
+	field, err := add(c, text)
+	if err != nil {
+		return err
+	}
+	return judge(c, func(*jobspec.Spec) error { return nil }, field)
+}
+
 func judge(s *jobspec.Spec, apply func(*jobspec.Spec) error, fields ...string) error {
 	c := s.DeepCopy()
 	if err := apply(c); err != nil {
@@ -50,44 +61,27 @@ func judge(s *jobspec.Spec, apply func(*jobspec.Spec) error, fields ...string) e
 // explain renders a problem for the person, in their language: the value,
 // the rule and, for questions in flag syntax, an example.
 func (w *Wizard) explain(err error, example bool) error {
-	if err == nil {
-		return nil
-	}
-	var list jobspec.Errors
-	var fe *jobspec.FieldError
-	switch {
-	case errors.As(err, &list):
-	case errors.As(err, &fe):
-		list = jobspec.Errors{fe}
-	default:
-		return errors.New(safe(err.Error()))
-	}
-	lines := make([]string, 0, len(list))
-	for _, e := range list {
-		lines = append(lines, w.describe(e, example, true))
-	}
-	return errors.New(strings.Join(lines, "; "))
+	return w.explainAs(err, example, true)
 }
 
 // explainRule is explain for a guided question, whose answer the wizard
 // put into flag syntax: the value and the flag's example would show that
 // syntax, not what was typed, so only the rule is told.
 func (w *Wizard) explainRule(err error) error {
+	return w.explainAs(err, false, false)
+}
+
+func (w *Wizard) explainAs(err error, example, value bool) error {
 	if err == nil {
 		return nil
 	}
-	var list jobspec.Errors
-	var fe *jobspec.FieldError
-	switch {
-	case errors.As(err, &list):
-	case errors.As(err, &fe):
-		list = jobspec.Errors{fe}
-	default:
+	list, ok := jobspec.FieldErrors(err)
+	if !ok {
 		return errors.New(safe(err.Error()))
 	}
 	lines := make([]string, 0, len(list))
 	for _, e := range list {
-		lines = append(lines, w.describe(e, false, false))
+		lines = append(lines, w.describe(e, example, value))
 	}
 	return errors.New(strings.Join(lines, "; "))
 }

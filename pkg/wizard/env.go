@@ -221,14 +221,7 @@ func (w *Wizard) addEnv(s *jobspec.Spec, field string, ctr func(*jobspec.Spec) *
 			ct.EnvFrom = append(ct.EnvFrom, e)
 			return fmt.Sprintf("%s.envFrom[%d]", field, len(ct.EnvFrom)-1), nil
 		}
-		check := func(text string) error {
-			c := s.DeepCopy()
-			f, err := apply(c, text)
-			if err == nil {
-				err = judge(c, func(*jobspec.Spec) error { return nil }, f)
-			}
-			return w.explainRule(err)
-		}
+		check := func(text string) error { return w.explainRule(judgeAdded(s, text, apply)) }
 		obj, _, err := w.keyedObject(s, src, func(name string) error { return check(src + ":" + name) })
 		if err != nil {
 			return err

@@ -522,12 +522,7 @@ func (w *Wizard) lineLoop(msg, help string, add func(*jobspec.Spec, string) (str
 			if a == "" {
 				return nil
 			}
-			c := s.DeepCopy()
-			field, err := add(c, a)
-			if err != nil {
-				return w.explain(err, true)
-			}
-			return w.explain(judge(c, func(*jobspec.Spec) error { return nil }, field), true)
+			return w.explain(judgeAdded(s, a, add), true)
 		})
 		if err != nil {
 			return err

@@ -106,12 +106,7 @@ func withVolume(c *jobspec.Spec, text string) (string, error) {
 }
 
 func (w *Wizard) checkVolume(s *jobspec.Spec, text string) error {
-	c := s.DeepCopy()
-	field, err := withVolume(c, text)
-	if err == nil {
-		err = judge(c, func(*jobspec.Spec) error { return nil }, field)
-	}
-	return w.explainRule(err)
+	return w.explainRule(judgeAdded(s, text, withVolume))
 }
 
 // uniqueVolumeName makes base unique among the Spec's volumes.
@@ -319,14 +314,7 @@ func (w *Wizard) mounts(s *jobspec.Spec, volume string, readOnly bool) error {
 			ct.VolumeMounts = append(ct.VolumeMounts, m)
 			return fmt.Sprintf("%s.volumeMounts[%d]", field, len(ct.VolumeMounts)-1), nil
 		}
-		check := func(text string) error {
-			c := s.DeepCopy()
-			f, err := apply(c, text)
-			if err == nil {
-				err = judge(c, func(*jobspec.Spec) error { return nil }, f)
-			}
-			return w.explainRule(err)
-		}
+		check := func(text string) error { return w.explainRule(judgeAdded(s, text, apply)) }
 		mp, err := w.input(w.T("Mount path in the container (absolute, e.g. /data)"), "", "", func(a string) error {
 			return check(a + "=" + volume)
 		})
