@@ -76,7 +76,7 @@ func NewCreateOptions(streams genericiooptions.IOStreams) *CreateOptions {
 	}
 }
 
-// AddFlags registers every flag of CLI.md.
+// AddFlags registers every flag of docs/CLI.md.
 func (o *CreateOptions) AddFlags(fs *pflag.FlagSet) {
 	o.SpecFlags.AddTo(fs)
 	fs.StringVarP(&o.Filename, "filename", "f", "", "Start from a Job (or CronJob) manifest, YAML or JSON; - reads stdin. Flags override its fields")
@@ -200,7 +200,7 @@ func (o *CreateOptions) Complete(c *cobra.Command, args []string) error {
 	return nil
 }
 
-// decideInteractive applies CLI.md's modes: -i forces the wizard,
+// decideInteractive applies docs/CLI.md's modes: -i forces the wizard,
 // --interactive=false forbids it, and otherwise it runs on a terminal when
 // a required value (name, image) is missing.
 func (o *CreateOptions) decideInteractive() bool {
@@ -272,7 +272,7 @@ func (o *CreateOptions) Validate() error {
 }
 
 // missingRequired rewrites the "no name / no image" problems of a run
-// without a terminal into one line naming the flags, as CLI.md asks.
+// without a terminal into one line naming the flags, as docs/CLI.md asks.
 func (o *CreateOptions) missingRequired(err error) error {
 	s := o.spec
 	if o.Filename != "" || o.Example != "" {

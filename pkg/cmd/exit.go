@@ -7,7 +7,7 @@ import (
 	"github.com/jobwizard/kubectl-job-wizard/pkg/jobspec"
 )
 
-// Exit statuses of CLI.md, which CI scripts rely on.
+// Exit statuses of docs/CLI.md, which CI scripts rely on.
 const (
 	ExitOK          = 0
 	ExitFailed      = 1 // the Job failed, or the cluster refused it
@@ -43,7 +43,7 @@ func inputErrorf(format string, a ...any) error {
 	return inputErr(fmt.Errorf(format, a...))
 }
 
-// ExitCode maps an error to the exit status of CLI.md.
+// ExitCode maps an error to the exit status of docs/CLI.md.
 func ExitCode(err error) int {
 	if err == nil {
 		return ExitOK

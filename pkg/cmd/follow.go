@@ -29,7 +29,7 @@ const DefaultStuckTimeout = 5 * time.Minute
 // FollowJob follows a Job the plugin has just created until it ends, with
 // progress on streams.ErrOut and --logs on streams.Out, and returns what
 // the command should end with: nil when the Job is Complete, else an
-// ExitError with CLI.md's status (1 failed or deleted, 3 --timeout or
+// ExitError with docs/CLI.md's status (1 failed or deleted, 3 --timeout or
 // --stuck-timeout, 130 interrupted) whose message is the last line to show.
 // The create command calls it for --wait and the wizard after Create.
 func FollowJob(ctx context.Context, c *cluster.Client, job *batchv1.Job, streams genericiooptions.IOStreams, s WaitSettings) error {
@@ -70,7 +70,7 @@ func (s WaitSettings) options(streams genericiooptions.IOStreams, namespace, nam
 	return o
 }
 
-// resultErr maps how a follow ended to the exit status of CLI.md.
+// resultErr maps how a follow ended to the exit status of docs/CLI.md.
 func resultErr(r *follow.Result) error {
 	err := r.Err()
 	switch r.Outcome {

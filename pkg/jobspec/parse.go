@@ -16,7 +16,7 @@ import (
 	"k8s.io/apimachinery/pkg/api/resource"
 )
 
-// Each parser turns one flag syntax of CLI.md into an API value. They check
+// Each parser turns one flag syntax of docs/CLI.md into an API value. They check
 // the syntax only; rules that need the whole Job (uniqueness, cross-field
 // conditions) live in Validate, so the wizard and manifests get them too.
 
