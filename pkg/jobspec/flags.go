@@ -2,6 +2,7 @@ package jobspec
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
@@ -105,7 +106,8 @@ func SpecFlagNames() []string {
 type FileReader func(path string) ([]byte, error)
 
 // Apply lays the flags that were set on fs over s, in the order of the steps,
-// and reports every bad value at once.
+// and reports every bad value at once. Each flag's values go through the
+// flag's applier (apply.go), which the wizard uses for its answers too.
 func (f *Flags) Apply(s *Spec, fs *pflag.FlagSet, readFile FileReader) error {
 	var errs Errors
 	add := errs.collect
@@ -113,16 +115,19 @@ func (f *Flags) Apply(s *Spec, fs *pflag.FlagSet, readFile FileReader) error {
 		fl := fs.Lookup(name)
 		return fl != nil && fl.Changed
 	}
-	count := func(name, val string, dst **int32) {
-		if !changed(name) {
-			return
-		}
-		n, err := ParseCount("--"+name, val)
-		if err != nil {
+	// one applies a single-valued flag when it was set; each applies every
+	// value of a repeatable one.
+	one := func(name, val string, apply Applier) {
+		if changed(name) {
+			_, err := apply(s, val)
 			add(err)
-			return
 		}
-		*dst = &n
+	}
+	each := func(vals []string, apply Applier) {
+		for _, v := range vals {
+			_, err := apply(s, v)
+			add(err)
+		}
 	}
 
 	// Step 1.
@@ -141,115 +146,51 @@ func (f *Flags) Apply(s *Spec, fs *pflag.FlagSet, readFile FileReader) error {
 			s.GenerateName, s.Name = f.GenerateName, ""
 		}
 	}
-	if changed("alias") {
-		s.Alias = f.Alias
-	}
-	if changed("description") {
-		s.Description = f.Description
-	}
+	one("alias", f.Alias, ApplyAlias)
+	one("description", f.Description, ApplyDescription)
 
 	// Step 2.
-	count("backoff-limit", f.BackoffLimit, &s.BackoffLimit)
-	count("completions", f.Completions, &s.Completions)
-	count("parallelism", f.Parallelism, &s.Parallelism)
-	count("backoff-limit-per-index", f.BackoffLimitPerIndex, &s.BackoffLimitPerIndex)
-	count("max-failed-indexes", f.MaxFailedIndexes, &s.MaxFailedIndexes)
-	if changed("active-deadline") {
-		n, err := ParseSeconds("--active-deadline", f.ActiveDeadline)
-		add(err)
-		if err == nil {
-			s.ActiveDeadlineSeconds = &n
-		}
-	}
-	if changed("ttl-after-finished") {
-		n, err := ParseSeconds32("--ttl-after-finished", f.TTLAfterFinished)
-		add(err)
-		if err == nil {
-			s.TTLSecondsAfterFinished = &n
-		}
-	}
-	if changed("completion-mode") {
-		m, err := ParseCompletionMode(f.CompletionMode)
-		add(err)
-		s.CompletionMode = m
-	}
-	if changed("suspend") {
-		v := f.Suspend
-		s.Suspend = &v
-	}
-	if changed("pod-replacement-policy") {
-		p, err := ParsePodReplacementPolicy(f.PodReplacementPolicy)
-		add(err)
-		s.PodReplacementPolicy = p
-	}
+	one("backoff-limit", f.BackoffLimit, ApplyBackoffLimit)
+	one("completions", f.Completions, ApplyCompletions)
+	one("parallelism", f.Parallelism, ApplyParallelism)
+	one("backoff-limit-per-index", f.BackoffLimitPerIndex, ApplyBackoffLimitPerIndex)
+	one("max-failed-indexes", f.MaxFailedIndexes, ApplyMaxFailedIndexes)
+	one("active-deadline", f.ActiveDeadline, ApplyActiveDeadline)
+	one("ttl-after-finished", f.TTLAfterFinished, ApplyTTLAfterFinished)
+	one("completion-mode", f.CompletionMode, ApplyCompletionMode)
+	one("suspend", strconv.FormatBool(f.Suspend), ApplySuspend)
+	one("pod-replacement-policy", f.PodReplacementPolicy, ApplyPodReplacementPolicy)
 	if changed("pod-failure-policy") {
 		// Rules are ordered and the first match wins, so the flags replace
 		// the manifest's list rather than merging into it.
-		s.PodFailureRules = parseAll(f.PodFailurePolicy, ParsePodFailureRule, add)
+		s.PodFailureRules = nil
+		each(f.PodFailurePolicy, ApplyPodFailureRule)
 	}
 	if changed("success-policy") {
-		s.SuccessRules = parseAll(f.SuccessPolicy, ParseSuccessRule, add)
+		s.SuccessRules = nil
+		each(f.SuccessPolicy, ApplySuccessRule)
 	}
 
 	// Step 3.
-	if changed("restart-policy") {
-		p, err := ParseRestartPolicy(f.RestartPolicy)
-		add(err)
-		s.RestartPolicy = p
-	}
+	one("restart-policy", f.RestartPolicy, ApplyRestartPolicy)
 	if f.containerFlagsChanged(changed) {
 		add(f.applyContainer(s.MainContainer(), changed, readFile))
 	}
-	for _, name := range f.ImagePullSecrets {
-		if !contains(s.ImagePullSecrets, name) {
-			s.ImagePullSecrets = append(s.ImagePullSecrets, name)
-		}
-	}
-	if changed("service-account") {
-		s.ServiceAccount = f.ServiceAccount
-	}
+	each(f.ImagePullSecrets, ApplyImagePullSecret)
+	one("service-account", f.ServiceAccount, ApplyServiceAccount)
 
 	// Step 4.
-	fromBase := len(s.Volumes)
-	for _, v := range f.Volumes {
-		vol, err := ParseVolume(v)
-		if err != nil {
-			add(err)
-			continue
-		}
-		s.Volumes = upsert(s.Volumes, fromBase, vol, func(a, b corev1.Volume) bool { return a.Name == b.Name })
-	}
+	fromManifest := len(s.Volumes)
+	each(f.Volumes, func(s *Spec, v string) (string, error) { return ApplyVolume(s, v, fromManifest) })
 
 	// Step 5.
-	for _, v := range f.Labels {
-		eachKeyValue("--label", "app=report", strings.Split(v, ","), add, func(k, val string) {
-			s.Labels = setKey(s.Labels, k, val)
-			s.PodLabels = setKey(s.PodLabels, k, val)
-		})
-	}
-	eachKeyValue("--annotation", "team=data", f.Annotations, add, func(k, val string) {
-		s.Annotations = setKey(s.Annotations, k, val)
-	})
+	each(f.Labels, ApplyLabel)
+	each(f.Annotations, ApplyAnnotation)
 
 	// Step 6.
-	eachKeyValue("--node-selector", "disktype=ssd", f.NodeSelector, add, func(k, val string) {
-		s.NodeSelector = setKey(s.NodeSelector, k, val)
-	})
-	if changed("node") {
-		if f.Node == "" {
-			add(flagErr("--node", f.Node, "must name a node", "worker-1"))
-		} else {
-			s.NodeSelector = setKey(s.NodeSelector, corev1.LabelHostname, f.Node)
-		}
-	}
-	for _, v := range f.Tolerations {
-		t, err := ParseToleration(v)
-		if err != nil {
-			add(err)
-			continue
-		}
-		s.Tolerations = upsert(s.Tolerations, len(s.Tolerations), t, func(a, b corev1.Toleration) bool { return a.MatchToleration(&b) })
-	}
+	each(f.NodeSelector, ApplyNodeSelector)
+	one("node", f.Node, ApplyNode)
+	each(f.Tolerations, ApplyToleration)
 	return errs.OrNil()
 }
 
@@ -274,12 +215,20 @@ func (f *Flags) containerFlagsChanged(changed func(string) bool) bool {
 func (f *Flags) applyContainer(c *corev1.Container, changed func(string) bool, readFile FileReader) error {
 	var errs Errors
 	add := errs.collect
-	if changed("image") {
-		c.Image = f.Image
+	one := func(name, val string, apply ContainerApplier) {
+		if changed(name) {
+			_, err := apply(c, val)
+			add(err)
+		}
 	}
-	if changed("container-name") {
-		c.Name = f.ContainerName
+	each := func(vals []string, apply ContainerApplier) {
+		for _, v := range vals {
+			_, err := apply(c, v)
+			add(err)
+		}
 	}
+	one("image", f.Image, ApplyImage)
+	one("container-name", f.ContainerName, ApplyContainerName)
 	switch {
 	case changed("command") && len(f.DashCommand) > 0:
 		add(flagErr("--command", strings.Join(f.Command, " "), "cannot be used with a command after --; give the command one way", "--command perl --arg -e"))
@@ -291,20 +240,8 @@ func (f *Flags) applyContainer(c *corev1.Container, changed func(string) bool, r
 	if changed("arg") {
 		c.Args = append([]string(nil), f.Args...)
 	}
-	basePorts, baseMounts := len(c.Ports), len(c.VolumeMounts)
-	for _, v := range f.Ports {
-		p, err := ParsePort(v)
-		if err != nil {
-			add(err)
-			continue
-		}
-		c.Ports = upsert(c.Ports, basePorts, p, func(a, b corev1.ContainerPort) bool {
-			return a.ContainerPort == b.ContainerPort && a.Protocol == b.Protocol || a.Name != "" && a.Name == b.Name
-		})
-	}
-	setEnv := func(e corev1.EnvVar) {
-		c.Env = upsert(c.Env, len(c.Env), e, func(a, b corev1.EnvVar) bool { return a.Name == b.Name })
-	}
+	portsFromManifest, mountsFromManifest := len(c.Ports), len(c.VolumeMounts)
+	each(f.Ports, func(c *corev1.Container, v string) (string, error) { return ApplyPort(c, v, portsFromManifest) })
 	if changed("env-file") {
 		if readFile == nil {
 			add(flagErr("--env-file", f.EnvFile, "cannot be read here", ".env"))
@@ -314,81 +251,19 @@ func (f *Flags) applyContainer(c *corev1.Container, changed func(string) bool, r
 			add(err)
 		} else {
 			for _, e := range vars {
-				setEnv(e)
+				setEnv(c, e, false)
 			}
 		}
 	}
 	// -e comes after --env-file so a flag can override one line of the file.
-	eachKeyValue("--env", "LOG_LEVEL=debug", f.Env, add, func(k, val string) {
-		setEnv(corev1.EnvVar{Name: k, Value: val})
-	})
-	for _, v := range f.EnvValueFrom {
-		e, err := ParseEnvValueFrom(v)
-		if err != nil {
-			add(err)
-			continue
-		}
-		setEnv(e)
-	}
-	for _, v := range f.EnvFrom {
-		e, err := ParseEnvFrom(v)
-		if err != nil {
-			add(err)
-			continue
-		}
-		c.EnvFrom = upsert(c.EnvFrom, len(c.EnvFrom), e, func(a, b corev1.EnvFromSource) bool {
-			return a.Prefix == b.Prefix && (a.ConfigMapRef != nil && b.ConfigMapRef != nil && a.ConfigMapRef.Name == b.ConfigMapRef.Name ||
-				a.SecretRef != nil && b.SecretRef != nil && a.SecretRef.Name == b.SecretRef.Name)
-		})
-	}
-	if changed("request") {
-		l, err := ParseResources("--request", f.Request)
-		add(err)
-		c.Resources.Requests = mergeResources(c.Resources.Requests, l)
-	}
-	if changed("limit") {
-		l, err := ParseResources("--limit", f.Limit)
-		add(err)
-		c.Resources.Limits = mergeResources(c.Resources.Limits, l)
-	}
-	if changed("image-pull-policy") {
-		p, err := ParseImagePullPolicy(f.ImagePullPolicy)
-		add(err)
-		c.ImagePullPolicy = p
-	}
-	for _, v := range f.Mounts {
-		m, err := ParseMount(v)
-		if err != nil {
-			add(err)
-			continue
-		}
-		c.VolumeMounts = upsert(c.VolumeMounts, baseMounts, m, func(a, b corev1.VolumeMount) bool { return a.MountPath == b.MountPath })
-	}
+	each(f.Env, ApplyEnv)
+	each(f.EnvValueFrom, ApplyEnvValueFrom)
+	each(f.EnvFrom, ApplyEnvFrom)
+	one("request", f.Request, ApplyRequest)
+	one("limit", f.Limit, ApplyLimit)
+	one("image-pull-policy", f.ImagePullPolicy, ApplyImagePullPolicy)
+	each(f.Mounts, func(c *corev1.Container, v string) (string, error) { return ApplyMount(c, v, mountsFromManifest) })
 	return errs.OrNil()
-}
-
-// parseAll parses each value of a repeated flag, reporting every bad one.
-func parseAll[T any](values []string, parse func(string) (T, error), report func(error)) []T {
-	var out []T
-	for _, v := range values {
-		x, err := parse(v)
-		report(err)
-		out = append(out, x)
-	}
-	return out
-}
-
-// eachKeyValue parses KEY=VALUE values of a flag and hands each good pair to
-// set, reporting the bad ones.
-func eachKeyValue(flag, example string, values []string, report func(error), set func(k, v string)) {
-	for _, kv := range values {
-		k, v, err := ParseKeyValue(flag, kv, example)
-		if err != nil {
-			report(err)
-			continue
-		}
-		set(k, v)
-	}
 }
 
 // mergeResources sets each quantity of add over base; a zero quantity
@@ -409,35 +284,4 @@ func mergeResources(base, add corev1.ResourceList) corev1.ResourceList {
 		return nil
 	}
 	return out
-}
-
-// upsert replaces the first of list[:n] that is the same as item, or
-// appends item. n limits the search to what the manifest had, so the same
-// port or volume given twice on the command line stays twice and Validate
-// reports it, while a flag still overrides the manifest's entry.
-func upsert[T any](list []T, n int, item T, same func(a, b T) bool) []T {
-	for i := range list[:n] {
-		if same(list[i], item) {
-			list[i] = item
-			return list
-		}
-	}
-	return append(list, item)
-}
-
-func setKey(m map[string]string, k, v string) map[string]string {
-	if m == nil {
-		m = map[string]string{}
-	}
-	m[k] = v
-	return m
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
