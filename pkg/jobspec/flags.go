@@ -115,20 +115,8 @@ func (f *Flags) Apply(s *Spec, fs *pflag.FlagSet, readFile FileReader) error {
 		fl := fs.Lookup(name)
 		return fl != nil && fl.Changed
 	}
-	// one applies a single-valued flag when it was set; each applies every
-	// value of a repeatable one.
-	one := func(name, val string, apply Applier) {
-		if changed(name) {
-			_, err := apply(s, val)
-			add(err)
-		}
-	}
-	each := func(vals []string, apply Applier) {
-		for _, v := range vals {
-			_, err := apply(s, v)
-			add(err)
-		}
-	}
+	r := applying[*Spec]{s, changed, add}
+	one, each := r.one, r.each
 
 	// Step 1.
 	switch {
@@ -215,18 +203,8 @@ func (f *Flags) containerFlagsChanged(changed func(string) bool) bool {
 func (f *Flags) applyContainer(c *corev1.Container, changed func(string) bool, readFile FileReader) error {
 	var errs Errors
 	add := errs.collect
-	one := func(name, val string, apply ContainerApplier) {
-		if changed(name) {
-			_, err := apply(c, val)
-			add(err)
-		}
-	}
-	each := func(vals []string, apply ContainerApplier) {
-		for _, v := range vals {
-			_, err := apply(c, v)
-			add(err)
-		}
-	}
+	r := applying[*corev1.Container]{c, changed, add}
+	one, each := r.one, r.each
 	one("image", f.Image, ApplyImage)
 	one("container-name", f.ContainerName, ApplyContainerName)
 	switch {
@@ -264,6 +242,30 @@ func (f *Flags) applyContainer(c *corev1.Container, changed func(string) bool, r
 	one("image-pull-policy", f.ImagePullPolicy, ApplyImagePullPolicy)
 	each(f.Mounts, func(c *corev1.Container, v string) (string, error) { return ApplyMount(c, v, mountsFromManifest) })
 	return errs.OrNil()
+}
+
+// applying runs appliers over a target (the Spec, or the main container)
+// and collects what they report.
+type applying[T any] struct {
+	target  T
+	changed func(name string) bool
+	add     func(error)
+}
+
+// one applies a single-valued flag when it was set.
+func (r applying[T]) one(name, val string, apply func(T, string) (string, error)) {
+	if r.changed(name) {
+		_, err := apply(r.target, val)
+		r.add(err)
+	}
+}
+
+// each applies every value of a repeatable flag.
+func (r applying[T]) each(vals []string, apply func(T, string) (string, error)) {
+	for _, v := range vals {
+		_, err := apply(r.target, v)
+		r.add(err)
+	}
 }
 
 // mergeResources sets each quantity of add over base; a zero quantity

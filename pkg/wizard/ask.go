@@ -2,7 +2,10 @@ package wizard
 
 import (
 	"errors"
+	"slices"
 	"strings"
+
+	corev1 "k8s.io/api/core/v1"
 
 	"github.com/jobwizard/kubectl-job-wizard/pkg/jobspec"
 )
@@ -22,26 +25,33 @@ func under(field, prefix string) bool {
 	return rest == "" || rest[0] == '.' || rest[0] == '['
 }
 
-// judge applies an answer to a copy of s and returns what the parser or
+// judge applies an answer to a copy of s and returns what the applier or
 // jobspec.Validate says about the given fields: the flags' own rules,
 // answer by answer. Problems elsewhere in the Spec (a later step not yet
 // answered) are not this answer's fault and are left for the review.
-// judgeAdded adds an answer to a copy of s with add, which reports the
-// field it filled, and judges that field alone.
-func judgeAdded(s *jobspec.Spec, text string, add func(*jobspec.Spec, string) (string, error)) error {
-	c := s.DeepCopy()
-	field, err := add(c, text)
-	if err != nil {
-		return err
-	}
-	return judge(c, func(*jobspec.Spec) error { return nil }, field)
-}
-
 func judge(s *jobspec.Spec, apply func(*jobspec.Spec) error, fields ...string) error {
 	c := s.DeepCopy()
 	if err := apply(c); err != nil {
 		return err
 	}
+	return judged(c, fields...)
+}
+
+// judgeAdded adds an answer to a copy of s with add (a flag's applier, or
+// one that calls it), which reports the field it filled, and judges that
+// field alone.
+func judgeAdded(s *jobspec.Spec, text string, add jobspec.Applier) error {
+	c := s.DeepCopy()
+	field, err := add(c, text)
+	if err != nil {
+		return err
+	}
+	return judged(c, field)
+}
+
+// judged is what jobspec.Validate says about fields of c, an answer
+// already applied to a copy.
+func judged(c *jobspec.Spec, fields ...string) error {
 	var all jobspec.Errors
 	if !errors.As(c.Validate(), &all) {
 		return nil
@@ -56,6 +66,15 @@ func judge(s *jobspec.Spec, apply func(*jobspec.Spec) error, fields ...string) e
 		}
 	}
 	return mine.OrNil()
+}
+
+// onContainer is an Applier of a container's flag for the container ctr
+// picks, whose path is field.
+func onContainer(ctr func(*jobspec.Spec) *corev1.Container, field string, apply jobspec.ContainerApplier) jobspec.Applier {
+	return func(c *jobspec.Spec, v string) (string, error) {
+		f, err := apply(ctr(c), v)
+		return field + "." + f, err
+	}
 }
 
 // explain renders a problem for the person, in their language: the value,
@@ -130,28 +149,33 @@ func (w *Wizard) selectValid(q Select, check func(int) error) (int, error) {
 	}
 }
 
-// keep asks which items of a non-empty list to keep (all are checked),
-// so values from -f or an earlier walk can be dropped.
-func (w *Wizard) keep(msg string, items []string) ([]int, error) {
-	if len(items) == 0 {
-		return nil, nil
+// keepItems asks which items of a non-empty list to keep (all are
+// checked), so values from -f or an earlier walk can be dropped. It returns
+// the kept items in their order (nil for none) and hands each dropped one
+// to drop, when drop is set.
+func keepItems[T any](w *Wizard, msg string, list []T, label func(T) string, drop func(T)) ([]T, error) {
+	if len(list) == 0 {
+		return list, nil
 	}
-	opts := make([]Option, len(items))
-	all := make([]int, len(items))
-	for i, it := range items {
-		opts[i] = Option{Label: it}
+	opts := make([]Option, len(list))
+	all := make([]int, len(list))
+	for i, x := range list {
+		opts[i] = Option{Label: label(x)}
 		all[i] = i
 	}
-	return w.p.MultiSelect(MultiSelect{Message: msg, Options: opts, Defaults: all})
-}
-
-// keptSet turns kept indexes into a lookup.
-func keptSet(idx []int) map[int]bool {
-	m := make(map[int]bool, len(idx))
-	for _, i := range idx {
-		m[i] = true
+	picked, err := w.p.MultiSelect(MultiSelect{Message: msg, Options: opts, Defaults: all})
+	if err != nil {
+		return list, err
 	}
-	return m
+	var out []T
+	for i, x := range list {
+		if slices.Contains(picked, i) {
+			out = append(out, x)
+		} else if drop != nil {
+			drop(x)
+		}
+	}
+	return out, nil
 }
 
 // chooseName asks for the name of a cluster object: a pick from names when

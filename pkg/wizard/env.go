@@ -1,8 +1,6 @@
 package wizard
 
 import (
-	"fmt"
-
 	corev1 "k8s.io/api/core/v1"
 
 	"github.com/jobwizard/kubectl-job-wizard/pkg/jobspec"
@@ -47,30 +45,36 @@ func describeEnvFrom(e corev1.EnvFromSource) string {
 }
 
 func (w *Wizard) env(s *jobspec.Spec, field string, ctr func(*jobspec.Spec) *corev1.Container) error {
+	// Variables and whole sources are one list to keep, in that order.
+	type envItem struct {
+		v    *corev1.EnvVar
+		from *corev1.EnvFromSource
+	}
 	c := ctr(s)
-	if len(c.Env)+len(c.EnvFrom) > 0 {
-		var items []string
-		for _, e := range c.Env {
-			items = append(items, describeEnv(e))
+	var items []envItem
+	for i := range c.Env {
+		items = append(items, envItem{v: &c.Env[i]})
+	}
+	for i := range c.EnvFrom {
+		items = append(items, envItem{from: &c.EnvFrom[i]})
+	}
+	kept, err := keepItems(w, w.T("Environment variables to keep"), items, func(it envItem) string {
+		if it.v != nil {
+			return describeEnv(*it.v)
 		}
-		for _, e := range c.EnvFrom {
-			items = append(items, w.T("all keys of %s", describeEnvFrom(e)))
-		}
-		kept, err := w.keep(w.T("Environment variables to keep"), items)
-		if err != nil {
-			return err
-		}
-		k := keptSet(kept)
+		return w.T("all keys of %s", describeEnvFrom(*it.from))
+	}, nil)
+	if err != nil {
+		return err
+	}
+	if len(items) > 0 {
 		var env []corev1.EnvVar
 		var from []corev1.EnvFromSource
-		for i, e := range c.Env {
-			if k[i] {
-				env = append(env, e)
-			}
-		}
-		for i, e := range c.EnvFrom {
-			if k[len(c.Env)+i] {
-				from = append(from, e)
+		for _, it := range kept {
+			if it.v != nil {
+				env = append(env, *it.v)
+			} else {
+				from = append(from, *it.from)
 			}
 		}
 		c.Env, c.EnvFrom = env, from
@@ -102,69 +106,20 @@ func (w *Wizard) env(s *jobspec.Spec, field string, ctr func(*jobspec.Spec) *cor
 	}
 }
 
-// setEnv adds or replaces a variable, plain values before references: the
-// order the flags add them in, so the equivalent command gives the same Job.
-func setEnv(c *corev1.Container, e corev1.EnvVar) {
-	for i := range c.Env {
-		if c.Env[i].Name == e.Name {
-			c.Env[i] = e
-			return
-		}
-	}
-	if e.ValueFrom == nil {
-		for i := range c.Env {
-			if c.Env[i].ValueFrom != nil {
-				c.Env = append(c.Env[:i], append([]corev1.EnvVar{e}, c.Env[i:]...)...)
-				return
-			}
-		}
-	}
-	c.Env = append(c.Env, e)
-}
-
-// envIndex is where setEnv puts (or put) the variable named name.
-func envIndex(c *corev1.Container, name string) int {
-	for i, e := range c.Env {
-		if e.Name == name {
-			return i
-		}
-	}
-	return len(c.Env) - 1
-}
-
 func (w *Wizard) addEnv(s *jobspec.Spec, field string, ctr func(*jobspec.Spec) *corev1.Container, kind int) error {
-	// apply reads one flag value, as --env, --env-value-from or --env-from
-	// would, and returns the field it set.
-	applyVar := func(c *jobspec.Spec, flag, text string) (string, error) {
-		var e corev1.EnvVar
+	// applyVar applies one value of --env or --env-value-from to the
+	// container, as the flag does, and returns the field it set.
+	applyVar := func(flag string) jobspec.Applier {
 		if flag == "--env" {
-			k, v, err := jobspec.ParseKeyValue("--env", text, "LOG_LEVEL=debug")
-			if err != nil {
-				return "", err
-			}
-			e = corev1.EnvVar{Name: k, Value: v}
-		} else {
-			var err error
-			if e, err = jobspec.ParseEnvValueFrom(text); err != nil {
-				return "", err
-			}
+			return onContainer(ctr, field, jobspec.ApplyEnvInOrder)
 		}
-		ct := ctr(c)
-		setEnv(ct, e)
-		return fmt.Sprintf("%s.env[%d]", field, envIndex(ct, e.Name)), nil
+		return onContainer(ctr, field, jobspec.ApplyEnvValueFrom)
 	}
 	checkVar := func(flag string, text func(string) string) func(string) error {
 		return func(a string) error {
-			c := s.DeepCopy()
-			f, err := applyVar(c, flag, text(a))
+			err := judgeAdded(s, text(a), applyVar(flag))
 			if flag == "--env" {
-				if err == nil {
-					err = judge(c, func(*jobspec.Spec) error { return nil }, f)
-				}
 				return w.explain(err, true)
-			}
-			if err == nil {
-				err = judge(c, func(*jobspec.Spec) error { return nil }, f)
 			}
 			return w.explainRule(err)
 		}
@@ -174,7 +129,7 @@ func (w *Wizard) addEnv(s *jobspec.Spec, field string, ctr func(*jobspec.Spec) *
 		if err != nil {
 			return err
 		}
-		_, err = applyVar(s, "--env-value-from", text(a))
+		_, err = applyVar("--env-value-from")(s, text(a))
 		return err
 	}
 
@@ -185,7 +140,7 @@ func (w *Wizard) addEnv(s *jobspec.Spec, field string, ctr func(*jobspec.Spec) *
 		if err != nil {
 			return err
 		}
-		_, err = applyVar(s, "--env", raw)
+		_, err = applyVar("--env")(s, raw)
 		return err
 
 	case envConfigMapKey, envSecretKey:
@@ -212,15 +167,7 @@ func (w *Wizard) addEnv(s *jobspec.Spec, field string, ctr func(*jobspec.Spec) *
 		if kind == envSecretAll {
 			src = "secret"
 		}
-		apply := func(c *jobspec.Spec, text string) (string, error) {
-			e, err := jobspec.ParseEnvFrom(text)
-			if err != nil {
-				return "", err
-			}
-			ct := ctr(c)
-			ct.EnvFrom = append(ct.EnvFrom, e)
-			return fmt.Sprintf("%s.envFrom[%d]", field, len(ct.EnvFrom)-1), nil
-		}
+		apply := onContainer(ctr, field, jobspec.ApplyEnvFrom)
 		check := func(text string) error { return w.explainRule(judgeAdded(s, text, apply)) }
 		obj, _, err := w.keyedObject(s, src, func(name string) error { return check(src + ":" + name) })
 		if err != nil {

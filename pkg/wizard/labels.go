@@ -2,6 +2,8 @@ package wizard
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 
@@ -15,97 +17,54 @@ import (
 func (w *Wizard) stepLabels(s *jobspec.Spec) error {
 	// Labels go on the Job and its pods alike, as --label sets them; a
 	// manifest may have given the pods others, which are kept apart.
-	keys := map[string]bool{}
-	for k := range s.Labels {
-		keys[k] = true
-	}
+	keys := slices.Sorted(maps.Keys(s.Labels))
 	for k := range s.PodLabels {
-		keys[k] = true
+		if _, ok := s.Labels[k]; !ok {
+			keys = append(keys, k)
+		}
 	}
-	if len(keys) > 0 {
-		var list []string
-		for k := range keys {
-			list = append(list, k)
+	slices.Sort(keys)
+	if _, err := keepItems(w, w.T("Labels to keep"), keys, func(k string) string {
+		v, ok := s.Labels[k]
+		if !ok {
+			v = s.PodLabels[k]
 		}
-		sort.Strings(list)
-		items := make([]string, len(list))
-		for i, k := range list {
-			v, ok := s.Labels[k]
-			if !ok {
-				v = s.PodLabels[k]
-			}
-			items[i] = safe(k + "=" + v)
-		}
-		kept, err := w.keep(w.T("Labels to keep"), items)
-		if err != nil {
-			return err
-		}
-		k := keptSet(kept)
-		for i, key := range list {
-			if !k[i] {
-				delete(s.Labels, key)
-				delete(s.PodLabels, key)
-			}
-		}
-		if len(s.Labels) == 0 {
-			s.Labels = nil
-		}
-		if len(s.PodLabels) == 0 {
-			s.PodLabels = nil
-		}
+		return safe(k + "=" + v)
+	}, func(k string) {
+		delete(s.Labels, k)
+		delete(s.PodLabels, k)
+	}); err != nil {
+		return err
+	}
+	if len(s.Labels) == 0 {
+		s.Labels = nil
+	}
+	if len(s.PodLabels) == 0 {
+		s.PodLabels = nil
 	}
 	if err := w.lineLoop(w.T("Label key=value, e.g. app=report (Enter to finish)"),
 		w.T("Labels are key=value pairs on the Job and its pods; selectors and tools find them by these."),
-		func(c *jobspec.Spec, a string) (string, error) {
-			k, v, err := jobspec.ParseKeyValue("--label", a, "app=report")
-			if err != nil {
-				return "", err
-			}
-			c.Labels = setKey(c.Labels, k, v)
-			c.PodLabels = setKey(c.PodLabels, k, v)
-			return "metadata.labels", nil
-		}, s); err != nil {
+		jobspec.ApplyLabel, s); err != nil {
 		return err
 	}
 
-	if len(s.Annotations) > 0 {
-		list := sortedKeys(s.Annotations)
-		items := make([]string, len(list))
-		for i, k := range list {
-			items[i] = safe(k + "=" + s.Annotations[k])
-		}
-		kept, err := w.keep(w.T("Annotations to keep"), items)
-		if err != nil {
-			return err
-		}
-		k := keptSet(kept)
-		for i, key := range list {
-			if !k[i] {
-				delete(s.Annotations, key)
-			}
-		}
-		if len(s.Annotations) == 0 {
-			s.Annotations = nil
-		}
+	if err := w.keepKeys(w.T("Annotations to keep"), s.Annotations); err != nil {
+		return err
+	}
+	if len(s.Annotations) == 0 {
+		s.Annotations = nil
 	}
 	return w.lineLoop(w.T("Annotation key=value (optional; Enter to finish)"),
 		w.T("Annotations hold notes for tools and people; they select nothing."),
-		func(c *jobspec.Spec, a string) (string, error) {
-			k, v, err := jobspec.ParseKeyValue("--annotation", a, "team=data")
-			if err != nil {
-				return "", err
-			}
-			c.Annotations = setKey(c.Annotations, k, v)
-			return "metadata.annotations", nil
-		}, s)
+		jobspec.ApplyAnnotation, s)
 }
 
-func setKey(m map[string]string, k, v string) map[string]string {
-	if m == nil {
-		m = map[string]string{}
-	}
-	m[k] = v
-	return m
+// keepKeys asks which KEY=VALUE pairs of m to keep, in key order, and
+// deletes the others.
+func (w *Wizard) keepKeys(msg string, m map[string]string) error {
+	_, err := keepItems(w, msg, slices.Sorted(maps.Keys(m)), func(k string) string { return safe(k + "=" + m[k]) },
+		func(k string) { delete(m, k) })
+	return err
 }
 
 // ---- Step 6: node selector ----
@@ -148,20 +107,19 @@ func (w *Wizard) stepNodes(s *jobspec.Spec) error {
 		}
 		cur := s.NodeSelector[corev1.LabelHostname]
 		name, err := w.chooseName(w.T("Node"), cur, names, descs, false, func(a string) error {
-			return w.explain(judge(s, func(c *jobspec.Spec) error {
-				if a == "" {
-					// --node's own rule for an empty name.
-					_, err := jobspec.ParseArgs([]string{"--node=" + a})
-					return err
-				}
-				c.NodeSelector = map[string]string{corev1.LabelHostname: a}
-				return nil
-			}, field), false)
+			// "One node" is that node alone: --node on an empty selector.
+			return w.explain(judgeAdded(s, a, func(c *jobspec.Spec, a string) (string, error) {
+				c.NodeSelector = nil
+				return jobspec.ApplyNode(c, a)
+			}), false)
 		})
 		if err != nil {
 			return err
 		}
-		s.NodeSelector = map[string]string{corev1.LabelHostname: name}
+		s.NodeSelector = nil
+		if _, err := jobspec.ApplyNode(s, name); err != nil {
+			return err
+		}
 	case nodesLabels:
 		if err := w.nodeLabels(s, nodes, haveNodes); err != nil {
 			return err
@@ -258,22 +216,8 @@ func (w *Wizard) nodeLabels(s *jobspec.Spec, nodes []nodeInfo, haveNodes bool) e
 				sel[k] = v
 			}
 		}
-	} else if len(sel) > 0 {
-		list := sortedKeys(sel)
-		items := make([]string, len(list))
-		for i, k := range list {
-			items[i] = safe(k + "=" + sel[k])
-		}
-		kept, err := w.keep(w.T("Node labels to keep"), items)
-		if err != nil {
-			return err
-		}
-		k := keptSet(kept)
-		for i, key := range list {
-			if !k[i] {
-				delete(sel, key)
-			}
-		}
+	} else if err := w.keepKeys(w.T("Node labels to keep"), sel); err != nil {
+		return err
 	}
 	if len(sel) == 0 {
 		sel = nil
@@ -281,47 +225,21 @@ func (w *Wizard) nodeLabels(s *jobspec.Spec, nodes []nodeInfo, haveNodes bool) e
 	s.NodeSelector = sel
 	return w.lineLoop(w.T("Node label key=value, e.g. disktype=ssd (Enter to finish)"),
 		w.T("The pods run only on nodes that have every one of these labels."),
-		func(c *jobspec.Spec, a string) (string, error) {
-			k, v, err := jobspec.ParseKeyValue("--node-selector", a, "disktype=ssd")
-			if err != nil {
-				return "", err
-			}
-			c.NodeSelector = setKey(c.NodeSelector, k, v)
-			return "spec.template.spec.nodeSelector", nil
-		}, s)
+		jobspec.ApplyNodeSelector, s)
 }
 
 func (w *Wizard) tolerations(s *jobspec.Spec) error {
-	if len(s.Tolerations) > 0 {
-		items := make([]string, len(s.Tolerations))
-		for i, t := range s.Tolerations {
-			if x, ok := jobspec.FormatToleration(t); ok {
-				items[i] = safe(x)
-			} else {
-				items[i] = safe(fmt.Sprintf("%s %s %s", t.Key, t.Operator, t.Effect))
-			}
+	var err error
+	s.Tolerations, err = keepItems(w, w.T("Tolerations to keep"), s.Tolerations, func(t corev1.Toleration) string {
+		if x, ok := jobspec.FormatToleration(t); ok {
+			return safe(x)
 		}
-		kept, err := w.keep(w.T("Tolerations to keep"), items)
-		if err != nil {
-			return err
-		}
-		k := keptSet(kept)
-		var out []corev1.Toleration
-		for i, t := range s.Tolerations {
-			if k[i] {
-				out = append(out, t)
-			}
-		}
-		s.Tolerations = out
+		return safe(fmt.Sprintf("%s %s %s", t.Key, t.Operator, t.Effect))
+	}, nil)
+	if err != nil {
+		return err
 	}
 	return w.lineLoop(w.T("Toleration KEY[=VALUE]:EFFECT, e.g. dedicated=batch:NoSchedule (Enter to finish)"),
 		w.T("EFFECT is NoSchedule, PreferNoSchedule or NoExecute; without =VALUE any value of the key is tolerated."),
-		func(c *jobspec.Spec, a string) (string, error) {
-			t, err := jobspec.ParseToleration(a)
-			if err != nil {
-				return "", err
-			}
-			c.Tolerations = append(c.Tolerations, t)
-			return fmt.Sprintf("spec.template.spec.tolerations[%d]", len(c.Tolerations)-1), nil
-		}, s)
+		jobspec.ApplyToleration, s)
 }

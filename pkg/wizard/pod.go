@@ -2,6 +2,7 @@ package wizard
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/kballard/go-shellquote"
@@ -22,19 +23,19 @@ func (w *Wizard) stepPod(s *jobspec.Spec) error {
 		{Label: "Never", Description: w.T("a failed pod is kept and a new pod is created (.status.failed goes up by 1)")},
 		{Label: "OnFailure", Description: w.T("the container is restarted inside the same pod (.status.failed stays)")},
 	}}, func(i int) error {
-		return w.explain(judge(s, func(c *jobspec.Spec) error { c.RestartPolicy = policies[i]; return nil },
-			"spec.template.spec.restartPolicy", "spec.podFailurePolicy"), false)
+		return w.explain(judge(s, func(c *jobspec.Spec) error {
+			_, err := jobspec.ApplyRestartPolicy(c, string(policies[i]))
+			return err
+		}, "spec.template.spec.restartPolicy", "spec.podFailurePolicy"), false)
 	})
 	if err != nil {
 		return err
 	}
 	// Never is the default; an unset policy stays unset.
 	if !(s.RestartPolicy == "" && i == 0) {
-		p, err := jobspec.ParseRestartPolicy(string(policies[i]))
-		if err != nil {
+		if _, err := jobspec.ApplyRestartPolicy(s, string(policies[i])); err != nil {
 			return err
 		}
-		s.RestartPolicy = p
 	}
 
 	if err := w.containerList(s, false); err != nil {
@@ -66,30 +67,21 @@ func containerField(init bool, i int) string {
 func (w *Wizard) containerList(s *jobspec.Spec, init bool) error {
 	list := containers(s, init)
 	if len(*list) > 0 && (init || len(*list) > 1) {
-		items := make([]string, len(*list))
-		for i, c := range *list {
-			items[i] = safe(c.Name) + " (" + safe(c.Image) + ")"
-		}
 		msg := w.T("Containers to keep")
 		if init {
 			msg = w.T("Init containers to keep")
 		}
-		kept, err := w.keep(msg, items)
+		kept, err := keepItems(w, msg, *list, func(c corev1.Container) string {
+			return safe(c.Name) + " (" + safe(c.Image) + ")"
+		}, nil)
 		if err != nil {
 			return err
 		}
 		if !init && len(kept) == 0 {
 			w.warn(w.T("A Job needs a container; the first one is kept."))
-			kept = []int{0}
+			kept = (*list)[:1]
 		}
-		k := keptSet(kept)
-		var out []corev1.Container
-		for i, c := range *list {
-			if k[i] {
-				out = append(out, c)
-			}
-		}
-		*list = out
+		*list = kept
 	}
 	if !init && len(*list) == 0 {
 		*list = append(*list, corev1.Container{})
@@ -132,12 +124,14 @@ func (w *Wizard) container(s *jobspec.Spec, init bool, i int) error {
 	img, err := w.input(w.T("Image"), ctr(s).Image,
 		w.T("Images come from Docker Hub unless the name says a registry; give a tag, e.g. perl:5.28.0. For a private registry such as Harbor, add an image pull secret."),
 		func(a string) error {
-			return w.explain(judge(s, func(c *jobspec.Spec) error { ctr(c).Image = a; return nil }, field+".image"), false)
+			return w.explain(judgeAdded(s, a, onContainer(ctr, field, jobspec.ApplyImage)), false)
 		})
 	if err != nil {
 		return err
 	}
-	ctr(s).Image = img
+	if _, err := jobspec.ApplyImage(ctr(s), img); err != nil {
+		return err
+	}
 
 	main := !init && i == 0
 	if main && s.Name == "" && s.GenerateName == "" {
@@ -150,12 +144,14 @@ func (w *Wizard) container(s *jobspec.Spec, init bool, i int) error {
 		def = w.defaultContainerName(s, init, i)
 	}
 	name, err := w.input(w.T("Container name"), def, "", func(a string) error {
-		return w.explain(judge(s, func(c *jobspec.Spec) error { ctr(c).Name = a; return nil }, field+".name"), false)
+		return w.explain(judgeAdded(s, a, onContainer(ctr, field, jobspec.ApplyContainerName)), false)
 	})
 	if err != nil {
 		return err
 	}
-	ctr(s).Name = name
+	if _, err := jobspec.ApplyContainerName(ctr(s), name); err != nil {
+		return err
+	}
 
 	if err := w.resources(s, field, ctr); err != nil {
 		return err
@@ -185,16 +181,17 @@ func (w *Wizard) defaultContainerName(s *jobspec.Spec, init bool, i int) string 
 
 func (w *Wizard) resources(s *jobspec.Spec, field string, ctr func(*jobspec.Spec) *corev1.Container) error {
 	type which struct {
-		msg, help, flag, path string
-		get                   func(*corev1.Container) *corev1.ResourceList
+		msg, help, flag string
+		apply           jobspec.ContainerApplier
+		get             func(*corev1.Container) *corev1.ResourceList
 	}
 	for _, q := range []which{
 		{w.T("Requests (minimum: cpu=100m,memory=128Mi; Enter for none)"),
 			w.T("requests: the least CPU and memory the container needs; a node must have that much free to run it. 0 means none for that resource."),
-			"--request", ".resources.requests", func(c *corev1.Container) *corev1.ResourceList { return &c.Resources.Requests }},
+			"--request", jobspec.ApplyRequest, func(c *corev1.Container) *corev1.ResourceList { return &c.Resources.Requests }},
 		{w.T("Limits (maximum: cpu=1,memory=1Gi; Enter for none)"),
 			w.T("limits: the most CPU and memory the container may use; above the memory limit it may be killed. 0 means no limit for that resource."),
-			"--limit", ".resources.limits", func(c *corev1.Container) *corev1.ResourceList { return &c.Resources.Limits }},
+			"--limit", jobspec.ApplyLimit, func(c *corev1.Container) *corev1.ResourceList { return &c.Resources.Limits }},
 	} {
 		def := jobspec.FormatResources(*q.get(ctr(s)))
 		if suggested := w.limitRangeDefaults(s, ctr(s)); suggested != nil && def == "" {
@@ -210,20 +207,14 @@ func (w *Wizard) resources(s *jobspec.Spec, field string, ctr func(*jobspec.Spec
 				*q.get(ctr(c)) = nil
 				return nil
 			}
-			l, err := jobspec.ParseResources(q.flag, v)
-			if err != nil {
+			// The answer is the whole list (its default shows what there
+			// is), so it is applied over none; 0 means none for that
+			// resource, as in the console.
+			var answer corev1.Container
+			if _, err := q.apply(&answer, v); err != nil {
 				return err
 			}
-			// 0 means none for that resource, as in the console.
-			for k, v := range l {
-				if v.IsZero() {
-					delete(l, k)
-				}
-			}
-			if len(l) == 0 {
-				l = nil
-			}
-			*q.get(ctr(c)) = l
+			*q.get(ctr(c)) = *q.get(&answer)
 			return nil
 		}
 		a, err := w.input(q.msg, def, q.help, func(a string) error {
@@ -371,35 +362,14 @@ func (w *Wizard) command(s *jobspec.Spec, field string, ctr func(*jobspec.Spec) 
 
 func (w *Wizard) ports(s *jobspec.Spec, field string, ctr func(*jobspec.Spec) *corev1.Container) error {
 	c := ctr(s)
-	if len(c.Ports) > 0 {
-		items := make([]string, len(c.Ports))
-		for i, p := range c.Ports {
-			items[i] = jobspec.FormatPort(p)
-		}
-		kept, err := w.keep(w.T("Ports to keep"), items)
-		if err != nil {
-			return err
-		}
-		k := keptSet(kept)
-		var out []corev1.ContainerPort
-		for i, p := range c.Ports {
-			if k[i] {
-				out = append(out, p)
-			}
-		}
-		c.Ports = out
+	var err error
+	if c.Ports, err = keepItems(w, w.T("Ports to keep"), c.Ports, jobspec.FormatPort, nil); err != nil {
+		return err
 	}
 	return w.lineLoop(w.T("Port: [NAME:]PORT[/UDP], e.g. 8080 or metrics:9090 (Enter to finish)"),
 		w.T("A port the container listens on; TCP unless /UDP (or /SCTP) follows."),
-		func(c *jobspec.Spec, a string) (string, error) {
-			p, err := jobspec.ParsePort(a)
-			if err != nil {
-				return "", err
-			}
-			ct := ctr(c)
-			ct.Ports = append(ct.Ports, p)
-			return fmt.Sprintf("%s.ports[%d]", field, len(ct.Ports)-1), nil
-		}, s)
+		// 0: an answer adds a port, so one given twice is told.
+		onContainer(ctr, field, func(c *corev1.Container, a string) (string, error) { return jobspec.ApplyPort(c, a, 0) }), s)
 }
 
 func (w *Wizard) pullPolicy(s *jobspec.Spec, field string, ctr func(*jobspec.Spec) *corev1.Container) error {
@@ -423,8 +393,7 @@ func (w *Wizard) pullPolicy(s *jobspec.Spec, field string, ctr func(*jobspec.Spe
 		ctr(s).ImagePullPolicy = ""
 		return nil
 	}
-	p, err := jobspec.ParseImagePullPolicy(string(policies[i]))
-	ctr(s).ImagePullPolicy = p
+	_, err = jobspec.ApplyImagePullPolicy(ctr(s), string(policies[i]))
 	return err
 }
 
@@ -461,7 +430,7 @@ func (w *Wizard) pullSecrets(s *jobspec.Spec) error {
 			}
 			// Keep secrets from -f that the cluster does not list.
 			for _, cur := range s.ImagePullSecrets {
-				if !contains(list, cur) {
+				if !slices.Contains(list, cur) {
 					names = append(names, cur)
 				}
 			}
@@ -488,15 +457,6 @@ func (w *Wizard) pullSecrets(s *jobspec.Spec) error {
 	return nil
 }
 
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
 func (w *Wizard) serviceAccount(s *jobspec.Spec) error {
 	var names []string
 	if w.cfg.Lookup != nil {
@@ -509,11 +469,11 @@ func (w *Wizard) serviceAccount(s *jobspec.Spec) error {
 		names = list
 	}
 	a, err := w.chooseName(w.T("Service account (optional; Enter for the namespace's default)"), s.ServiceAccount, names, nil, true, func(a string) error {
-		return w.explain(judge(s, func(c *jobspec.Spec) error { c.ServiceAccount = clearable(a); return nil }, "spec.template.spec.serviceAccountName"), false)
+		return w.explain(judgeAdded(s, clearable(a), jobspec.ApplyServiceAccount), false)
 	})
 	if err != nil {
 		return err
 	}
-	s.ServiceAccount = clearable(a)
-	return nil
+	_, err = jobspec.ApplyServiceAccount(s, clearable(a))
+	return err
 }

@@ -3,8 +3,10 @@ package wizard
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -397,19 +399,19 @@ func (w *Wizard) summary(s *jobspec.Spec) {
 		add(w.T("Volume"), describeVolume(v))
 	}
 	section(5, steps[4].title)
-	for _, k := range sortedKeys(s.Labels) {
+	for _, k := range slices.Sorted(maps.Keys(s.Labels)) {
 		add(w.T("Label"), k+"="+s.Labels[k])
 	}
-	for _, k := range sortedKeys(s.PodLabels) {
+	for _, k := range slices.Sorted(maps.Keys(s.PodLabels)) {
 		if v, ok := s.Labels[k]; !ok || v != s.PodLabels[k] {
 			add(w.T("Pod label"), k+"="+s.PodLabels[k])
 		}
 	}
-	for _, k := range sortedKeys(s.Annotations) {
+	for _, k := range slices.Sorted(maps.Keys(s.Annotations)) {
 		add(w.T("Annotation"), k+"="+s.Annotations[k])
 	}
 	section(6, steps[5].title)
-	for _, k := range sortedKeys(s.NodeSelector) {
+	for _, k := range slices.Sorted(maps.Keys(s.NodeSelector)) {
 		if k == corev1.LabelHostname {
 			add(w.T("Node"), s.NodeSelector[k])
 		} else {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -166,7 +167,7 @@ spec:
 		t.Errorf("problems not shown:\n%s", out)
 	}
 	// While invalid, neither Create nor Print is offered.
-	if got := r.fake.seen[qWhatNow]; contains(got, "Print YAML") || contains(got, "Create") {
+	if got := r.fake.seen[qWhatNow]; slices.Contains(got, "Print YAML") || slices.Contains(got, "Create") {
 		t.Errorf("Print or Create offered for an invalid Job: %q", got)
 	}
 
@@ -234,7 +235,7 @@ func TestDefaultsFromFlags(t *testing.T) {
 	}
 	// The advanced gates open by themselves when they hold values.
 	for _, q := range []string{qTTL, qMode, qPort, qToleration} {
-		if !contains(r.fake.asked, q) {
+		if !slices.Contains(r.fake.asked, q) {
 			t.Errorf("%q was not asked although the flags set it", q)
 		}
 	}
@@ -407,7 +408,7 @@ func TestLookupsOfferTheClustersChoices(t *testing.T) {
 		t.Errorf("namespace %q", job.Namespace)
 	}
 	// Lookups list in the namespace chosen at step 1.
-	if !contains(l.asked, "pvcs/batch") {
+	if !slices.Contains(l.asked, "pvcs/batch") {
 		t.Errorf("lookups: %v", l.asked)
 	}
 	pod := job.Spec.Template.Spec
@@ -428,13 +429,13 @@ func TestLookupsOfferTheClustersChoices(t *testing.T) {
 			}
 		}
 	}
-	if !contains(r.fake.seen["ConfigMap"], `"evil\x1b[2J"`) {
+	if !slices.Contains(r.fake.seen["ConfigMap"], `"evil\x1b[2J"`) {
 		t.Errorf("configmap options: %q", r.fake.seen["ConfigMap"])
 	}
 	if !strings.Contains(r.out.String(), "1 of 2 nodes match.") {
 		t.Errorf("no match count:\n%s", r.out)
 	}
-	if !contains(r.fake.seen[qClaim], "data") {
+	if !slices.Contains(r.fake.seen[qClaim], "data") {
 		t.Errorf("pvc options: %q", r.fake.seen[qClaim])
 	}
 }

@@ -2,7 +2,6 @@ package wizard
 
 import (
 	"fmt"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -22,22 +21,22 @@ func (w *Wizard) stepBasic(s *jobspec.Spec) error {
 		return err
 	}
 	alias, err := w.input(w.T("Alias (optional, any language)"), s.Alias, "", func(a string) error {
-		return w.explain(judge(s, func(c *jobspec.Spec) error { c.Alias = clearable(a); return nil },
-			"metadata.annotations["+jobspec.AliasAnnotation+"]"), false)
+		return w.explain(judgeAdded(s, clearable(a), jobspec.ApplyAlias), false)
 	})
 	if err != nil {
 		return err
 	}
-	s.Alias = clearable(alias)
+	if _, err := jobspec.ApplyAlias(s, clearable(alias)); err != nil {
+		return err
+	}
 	desc, err := w.input(w.T("Description (optional)"), s.Description, "", func(a string) error {
-		return w.explain(judge(s, func(c *jobspec.Spec) error { c.Description = clearable(a); return nil },
-			"metadata.annotations["+jobspec.DescriptionAnnotation+"]"), false)
+		return w.explain(judgeAdded(s, clearable(a), jobspec.ApplyDescription), false)
 	})
 	if err != nil {
 		return err
 	}
-	s.Description = clearable(desc)
-	return nil
+	_, err = jobspec.ApplyDescription(s, clearable(desc))
+	return err
 }
 
 func clearable(a string) string {
@@ -130,7 +129,7 @@ func (w *Wizard) askNamespace(s *jobspec.Spec) error {
 // countQuestion asks a count such as --backoff-limit. apiDefault is what
 // the API server uses when the field is unset; choosing it for an unset
 // field leaves the field unset (the Job is the same either way).
-func (w *Wizard) countQuestion(s *jobspec.Spec, msg, help, flag, field, apiDefault string, get func(*jobspec.Spec) **int32) error {
+func (w *Wizard) countQuestion(s *jobspec.Spec, msg, help string, apply jobspec.Applier, field, apiDefault string, get func(*jobspec.Spec) **int32) error {
 	cur := *get(s)
 	def := apiDefault
 	if cur != nil {
@@ -142,12 +141,8 @@ func (w *Wizard) countQuestion(s *jobspec.Spec, msg, help, flag, field, apiDefau
 			*get(c) = nil
 			return nil
 		}
-		n, err := jobspec.ParseCount(flag, v)
-		if err != nil {
-			return err
-		}
-		*get(c) = &n
-		return nil
+		_, err := apply(c, v)
+		return err
 	}
 	a, err := w.input(msg, def, help, func(a string) error {
 		return w.explain(judge(s, func(c *jobspec.Spec) error { return set(c, a) }, field), true)
@@ -159,7 +154,16 @@ func (w *Wizard) countQuestion(s *jobspec.Spec, msg, help, flag, field, apiDefau
 }
 
 // durationQuestion asks an optional duration such as --active-deadline.
-func (w *Wizard) durationQuestion(s *jobspec.Spec, msg, help, field string, get func(*jobspec.Spec) string, set func(*jobspec.Spec, string) error) error {
+func (w *Wizard) durationQuestion(s *jobspec.Spec, msg, help, field string, get func(*jobspec.Spec) string, clear func(*jobspec.Spec), apply jobspec.Applier) error {
+	set := func(c *jobspec.Spec, a string) error {
+		v, ok := optional(a)
+		if !ok {
+			clear(c)
+			return nil
+		}
+		_, err := apply(c, v)
+		return err
+	}
 	a, err := w.input(msg, get(s), help, func(a string) error {
 		return w.explain(judge(s, func(c *jobspec.Spec) error { return set(c, a) }, field), true)
 	})
@@ -172,36 +176,24 @@ func (w *Wizard) durationQuestion(s *jobspec.Spec, msg, help, field string, get 
 func (w *Wizard) stepJob(s *jobspec.Spec) error {
 	if err := w.countQuestion(s, w.T("Backoff limit (retries before the Job fails)"),
 		w.T("Back Off Limit: how many failed pods are retried before the Job is marked failed; 5 means at most 5 retries."),
-		"--backoff-limit", "spec.backoffLimit", "6", func(c *jobspec.Spec) **int32 { return &c.BackoffLimit }); err != nil {
+		jobspec.ApplyBackoffLimit, "spec.backoffLimit", "6", func(c *jobspec.Spec) **int32 { return &c.BackoffLimit }); err != nil {
 		return err
 	}
 	if err := w.countQuestion(s, w.T("Completions (pods that must succeed)"),
 		w.T("Completions: the Job is complete when this many pods have succeeded; 10 means 10 pods must succeed."),
-		"--completions", "spec.completions", "1", func(c *jobspec.Spec) **int32 { return &c.Completions }); err != nil {
+		jobspec.ApplyCompletions, "spec.completions", "1", func(c *jobspec.Spec) **int32 { return &c.Completions }); err != nil {
 		return err
 	}
 	if err := w.countQuestion(s, w.T("Parallelism (pods running at once)"),
 		w.T("Parallelism: how many pods run at the same time; 5 means 5 pods in parallel."),
-		"--parallelism", "spec.parallelism", "1", func(c *jobspec.Spec) **int32 { return &c.Parallelism }); err != nil {
+		jobspec.ApplyParallelism, "spec.parallelism", "1", func(c *jobspec.Spec) **int32 { return &c.Parallelism }); err != nil {
 		return err
 	}
 	if err := w.durationQuestion(s, w.T("Active deadline (optional: 20, 90s, 10m, 1h30m)"),
 		w.T("Active Deadline Seconds: the time the Job may run; after it the Job is stopped and failed. It wins over the backoff limit."),
 		"spec.activeDeadlineSeconds",
 		func(c *jobspec.Spec) string { return formatSecondsPtr(c.ActiveDeadlineSeconds) },
-		func(c *jobspec.Spec, a string) error {
-			v, ok := optional(a)
-			if !ok {
-				c.ActiveDeadlineSeconds = nil
-				return nil
-			}
-			n, err := jobspec.ParseSeconds("--active-deadline", v)
-			if err != nil {
-				return err
-			}
-			c.ActiveDeadlineSeconds = &n
-			return nil
-		}); err != nil {
+		func(c *jobspec.Spec) { c.ActiveDeadlineSeconds = nil }, jobspec.ApplyActiveDeadline); err != nil {
 		return err
 	}
 
@@ -231,19 +223,7 @@ func (w *Wizard) jobAdvanced(s *jobspec.Spec) error {
 			}
 			return jobspec.FormatSeconds(int64(*c.TTLSecondsAfterFinished))
 		},
-		func(c *jobspec.Spec, a string) error {
-			v, ok := optional(a)
-			if !ok {
-				c.TTLSecondsAfterFinished = nil
-				return nil
-			}
-			n, err := jobspec.ParseSeconds32("--ttl-after-finished", v)
-			if err != nil {
-				return err
-			}
-			c.TTLSecondsAfterFinished = &n
-			return nil
-		}); err != nil {
+		func(c *jobspec.Spec) { c.TTLSecondsAfterFinished = nil }, jobspec.ApplyTTLAfterFinished); err != nil {
 		return err
 	}
 
@@ -261,38 +241,33 @@ func (w *Wizard) jobAdvanced(s *jobspec.Spec) error {
 		return err
 	}
 	if !(s.CompletionMode == "" && i == 0) {
-		m, err := jobspec.ParseCompletionMode(string(modes[i]))
-		if err != nil {
+		if _, err := jobspec.ApplyCompletionMode(s, string(modes[i])); err != nil {
 			return err
 		}
-		s.CompletionMode = m
 	}
 	indexed := s.CompletionMode == batchv1.IndexedCompletion
 	if indexed && s.Completions == nil {
 		// An Indexed Job has one index per completion, so it needs the number.
 		a, err := w.input(w.T("Completions (an Indexed Job needs the number)"), "1", "", func(a string) error {
-			return w.explain(judge(s, func(c *jobspec.Spec) error {
-				n, err := jobspec.ParseCount("--completions", a)
-				c.Completions = &n
-				return err
-			}, "spec.completions"), true)
+			return w.explain(judgeAdded(s, a, jobspec.ApplyCompletions), true)
 		})
 		if err != nil {
 			return err
 		}
-		n, _ := jobspec.ParseCount("--completions", a)
-		s.Completions = &n
+		if _, err := jobspec.ApplyCompletions(s, a); err != nil {
+			return err
+		}
 	}
 	if !indexed {
 		s.BackoffLimitPerIndex, s.MaxFailedIndexes, s.SuccessRules = nil, nil, nil
 	}
 	if indexed {
-		if err := w.optionalCount(s, w.T("Backoff limit per index (optional)"), "--backoff-limit-per-index", "spec.backoffLimitPerIndex",
+		if err := w.optionalCount(s, w.T("Backoff limit per index (optional)"), jobspec.ApplyBackoffLimitPerIndex, "spec.backoffLimitPerIndex",
 			func(c *jobspec.Spec) **int32 { return &c.BackoffLimitPerIndex }); err != nil {
 			return err
 		}
 		if s.BackoffLimitPerIndex != nil {
-			if err := w.optionalCount(s, w.T("Max failed indexes (optional)"), "--max-failed-indexes", "spec.maxFailedIndexes",
+			if err := w.optionalCount(s, w.T("Max failed indexes (optional)"), jobspec.ApplyMaxFailedIndexes, "spec.maxFailedIndexes",
 				func(c *jobspec.Spec) **int32 { return &c.MaxFailedIndexes }); err != nil {
 				return err
 			}
@@ -307,7 +282,9 @@ func (w *Wizard) jobAdvanced(s *jobspec.Spec) error {
 		return err
 	}
 	if yes || s.Suspend != nil {
-		s.Suspend = &yes
+		if _, err := jobspec.ApplySuspend(s, strconv.FormatBool(yes)); err != nil {
+			return err
+		}
 	}
 
 	if err := w.podFailureRules(s); err != nil {
@@ -322,7 +299,7 @@ func (w *Wizard) jobAdvanced(s *jobspec.Spec) error {
 	return nil
 }
 
-func (w *Wizard) optionalCount(s *jobspec.Spec, msg, flag, field string, get func(*jobspec.Spec) **int32) error {
+func (w *Wizard) optionalCount(s *jobspec.Spec, msg string, apply jobspec.Applier, field string, get func(*jobspec.Spec) **int32) error {
 	def := ""
 	if p := *get(s); p != nil {
 		def = strconv.Itoa(int(*p))
@@ -333,12 +310,8 @@ func (w *Wizard) optionalCount(s *jobspec.Spec, msg, flag, field string, get fun
 			*get(c) = nil
 			return nil
 		}
-		n, err := jobspec.ParseCount(flag, v)
-		if err != nil {
-			return err
-		}
-		*get(c) = &n
-		return nil
+		_, err := apply(c, v)
+		return err
 	}
 	a, err := w.input(msg, def, "", func(a string) error {
 		return w.explain(judge(s, func(c *jobspec.Spec) error { return set(c, a) }, field), true)
@@ -350,23 +323,13 @@ func (w *Wizard) optionalCount(s *jobspec.Spec, msg, flag, field string, get fun
 }
 
 func (w *Wizard) podFailureRules(s *jobspec.Spec) error {
-	if len(s.PodFailureRules) > 0 {
-		items := make([]string, len(s.PodFailureRules))
-		for i, r := range s.PodFailureRules {
-			items[i], _ = jobspec.FormatPodFailureRule(r)
-		}
-		kept, err := w.keep(w.T("Pod failure rules to keep"), items)
-		if err != nil {
-			return err
-		}
-		k := keptSet(kept)
-		var rules []batchv1.PodFailurePolicyRule
-		for i, r := range s.PodFailureRules {
-			if k[i] {
-				rules = append(rules, r)
-			}
-		}
-		s.PodFailureRules = rules
+	var err error
+	s.PodFailureRules, err = keepItems(w, w.T("Pod failure rules to keep"), s.PodFailureRules, func(r batchv1.PodFailurePolicyRule) string {
+		t, _ := jobspec.FormatPodFailureRule(r)
+		return t
+	}, nil)
+	if err != nil {
+		return err
 	}
 	for {
 		actions := []string{"FailJob", "Ignore", "Count"}
@@ -411,13 +374,11 @@ func (w *Wizard) podFailureRule(s *jobspec.Spec, action string) error {
 	if err != nil {
 		return err
 	}
+	// The rule is the n-th, however often it is tried.
 	apply := func(c *jobspec.Spec, text string) error {
-		r, err := jobspec.ParsePodFailureRule(text)
-		if err != nil {
-			return err
-		}
-		c.PodFailureRules = append(c.PodFailureRules[:n:n], r)
-		return nil
+		c.PodFailureRules = c.PodFailureRules[:n:n]
+		_, err := jobspec.ApplyPodFailureRule(c, text)
+		return err
 	}
 	if i == 2 {
 		return apply(s, action+":condition=DisruptionTarget")
@@ -467,7 +428,14 @@ func (w *Wizard) podReplacement(s *jobspec.Spec) error {
 		{Label: "TerminatingOrFailed", Description: w.T("as soon as the old pod is terminating")},
 		{Label: "Failed", Description: w.T("only once the old pod has fully failed")},
 	}}, func(i int) error {
-		return w.explain(judge(s, func(c *jobspec.Spec) error { c.PodReplacementPolicy = policies[i]; return nil }, "spec.podReplacementPolicy"), false)
+		return w.explain(judge(s, func(c *jobspec.Spec) error {
+			if i == 0 {
+				c.PodReplacementPolicy = ""
+				return nil
+			}
+			_, err := jobspec.ApplyPodReplacementPolicy(c, string(policies[i]))
+			return err
+		}, "spec.podReplacementPolicy"), false)
 	})
 	if err != nil {
 		return err
@@ -476,47 +444,25 @@ func (w *Wizard) podReplacement(s *jobspec.Spec) error {
 		s.PodReplacementPolicy = ""
 		return nil
 	}
-	p, err := jobspec.ParsePodReplacementPolicy(string(policies[i]))
-	s.PodReplacementPolicy = p
+	_, err = jobspec.ApplyPodReplacementPolicy(s, string(policies[i]))
 	return err
 }
 
 func (w *Wizard) successRules(s *jobspec.Spec) error {
-	if len(s.SuccessRules) > 0 {
-		items := make([]string, len(s.SuccessRules))
-		for i, r := range s.SuccessRules {
-			items[i] = jobspec.FormatSuccessRule(r)
-		}
-		kept, err := w.keep(w.T("Success rules to keep"), items)
-		if err != nil {
-			return err
-		}
-		k := keptSet(kept)
-		var rules []batchv1.SuccessPolicyRule
-		for i, r := range s.SuccessRules {
-			if k[i] {
-				rules = append(rules, r)
-			}
-		}
-		s.SuccessRules = rules
+	var err error
+	if s.SuccessRules, err = keepItems(w, w.T("Success rules to keep"), s.SuccessRules, jobspec.FormatSuccessRule, nil); err != nil {
+		return err
 	}
 	return w.lineLoop(w.T("Success rule: indexes=0,2-5, count=N or both (Enter to finish)"),
 		w.T("The Job succeeds early once these indexes (or this many of them) have succeeded."),
-		func(c *jobspec.Spec, a string) (string, error) {
-			r, err := jobspec.ParseSuccessRule(a)
-			if err != nil {
-				return "", err
-			}
-			c.SuccessRules = append(c.SuccessRules, r)
-			return fmt.Sprintf("spec.successPolicy.rules[%d]", len(c.SuccessRules)-1), nil
-		}, s)
+		jobspec.ApplySuccessRule, s)
 }
 
 // lineLoop asks for one item per line until an empty answer: labels,
 // tolerations, success rules. add applies an answer (in flag syntax, read
 // by that flag's parser) and returns the field path it set, which the
 // answer is judged on.
-func (w *Wizard) lineLoop(msg, help string, add func(*jobspec.Spec, string) (string, error), s *jobspec.Spec) error {
+func (w *Wizard) lineLoop(msg, help string, add jobspec.Applier, s *jobspec.Spec) error {
 	for {
 		a, err := w.input(msg, "", help, func(a string) error {
 			if a == "" {
@@ -534,15 +480,4 @@ func (w *Wizard) lineLoop(msg, help string, add func(*jobspec.Spec, string) (str
 			return err
 		}
 	}
-}
-
-// sortedKeys lists a map's keys in order, so questions and the summary do
-// not shuffle between runs.
-func sortedKeys(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

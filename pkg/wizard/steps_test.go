@@ -1,6 +1,7 @@
 package wizard
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -218,7 +219,7 @@ func TestStepJobSettings(t *testing.T) {
 		t.Errorf("success rules: %+v", sr)
 	}
 	// FailIndex is offered once a per-index backoff limit is set.
-	if !contains(r.fake.seen[qAddRule], "FailIndex") {
+	if !slices.Contains(r.fake.seen[qAddRule], "FailIndex") {
 		t.Errorf("FailIndex not offered: %q", r.fake.seen[qAddRule])
 	}
 }

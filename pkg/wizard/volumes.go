@@ -30,25 +30,10 @@ func describeVolume(v corev1.Volume) string {
 }
 
 func (w *Wizard) stepVolumes(s *jobspec.Spec) error {
-	if len(s.Volumes) > 0 {
-		items := make([]string, len(s.Volumes))
-		for i, v := range s.Volumes {
-			items[i] = describeVolume(v)
-		}
-		kept, err := w.keep(w.T("Volumes to keep"), items)
-		if err != nil {
-			return err
-		}
-		k := keptSet(kept)
-		var out []corev1.Volume
-		for i, v := range s.Volumes {
-			if k[i] {
-				out = append(out, v)
-			} else {
-				unmount(s, v.Name)
-			}
-		}
-		s.Volumes = out
+	var err error
+	s.Volumes, err = keepItems(w, w.T("Volumes to keep"), s.Volumes, describeVolume, func(v corev1.Volume) { unmount(s, v.Name) })
+	if err != nil {
+		return err
 	}
 	for {
 		msg := w.T("Add a volume?")
@@ -95,14 +80,14 @@ func unmount(s *jobspec.Spec, name string) {
 // that Validate judges the volume itself and not its missing mount, which
 // is the next question.
 func withVolume(c *jobspec.Spec, text string) (string, error) {
-	v, err := jobspec.ParseVolume(text)
+	field, err := jobspec.ApplyVolume(c, text, 0)
 	if err != nil {
 		return "", err
 	}
-	c.Volumes = append(c.Volumes, v)
+	name := c.Volumes[len(c.Volumes)-1].Name
 	ct := c.MainContainer()
-	ct.VolumeMounts = append(ct.VolumeMounts, corev1.VolumeMount{Name: v.Name, MountPath: "/.job-wizard-check/" + v.Name})
-	return fmt.Sprintf("spec.template.spec.volumes[%d]", len(c.Volumes)-1), nil
+	ct.VolumeMounts = append(ct.VolumeMounts, corev1.VolumeMount{Name: name, MountPath: "/.job-wizard-check/" + name})
+	return field, nil
 }
 
 func (w *Wizard) checkVolume(s *jobspec.Spec, text string) error {
@@ -226,12 +211,10 @@ func (w *Wizard) addVolume(s *jobspec.Spec, kind int) error {
 	if err != nil {
 		return err
 	}
-	v, err := jobspec.ParseVolume(name + "=" + source)
-	if err != nil {
+	if _, err := jobspec.ApplyVolume(s, name+"="+source, 0); err != nil {
 		return err
 	}
-	s.Volumes = append(s.Volumes, v)
-	return w.mounts(s, v.Name, readOnly)
+	return w.mounts(s, s.Volumes[len(s.Volumes)-1].Name, readOnly)
 }
 
 // volumeItems asks whether all keys become files or only chosen ones, and
@@ -304,16 +287,10 @@ func (w *Wizard) mounts(s *jobspec.Spec, volume string, readOnly bool) error {
 			s.MainContainer()
 		}
 		ctr := func(c *jobspec.Spec) *corev1.Container { return &(*containers(c, t.init))[t.i] }
-		field := containerField(t.init, t.i)
-		apply := func(c *jobspec.Spec, text string) (string, error) {
-			m, err := jobspec.ParseMount(text)
-			if err != nil {
-				return "", err
-			}
-			ct := ctr(c)
-			ct.VolumeMounts = append(ct.VolumeMounts, m)
-			return fmt.Sprintf("%s.volumeMounts[%d]", field, len(ct.VolumeMounts)-1), nil
-		}
+		// 0: an answer adds a mount, so a path given twice is told.
+		apply := onContainer(ctr, containerField(t.init, t.i), func(c *corev1.Container, text string) (string, error) {
+			return jobspec.ApplyMount(c, text, 0)
+		})
 		check := func(text string) error { return w.explainRule(judgeAdded(s, text, apply)) }
 		mp, err := w.input(w.T("Mount path in the container (absolute, e.g. /data)"), "", "", func(a string) error {
 			return check(a + "=" + volume)

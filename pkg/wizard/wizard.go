@@ -2,8 +2,8 @@
 // console's "Create Job" form on a terminal, over a jobspec.Spec, and ends
 // with a review: create, print, save, edit, change a step or cancel.
 //
-// Every answer is turned into the flag syntax of docs/CLI.md and read with the
-// jobspec parser of that flag, then judged by jobspec.Validate on a copy of
+// Every answer is turned into the flag syntax of docs/CLI.md and applied with
+// that flag's jobspec applier (apply.go), then judged by jobspec.Validate on a copy of
 // the Spec; so the wizard accepts exactly what the flags accept, and the Job
 // it ends with can always be rebuilt by the one-line command it prints.
 package wizard
