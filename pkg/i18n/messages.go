@@ -355,6 +355,7 @@ func zhMessages() map[string]string {
 		"must be Never or OnFailure (a Job's pods cannot restart Always)":                    "必须是 Never 或 OnFailure (任务的容器组不能使用 Always)",
 		"must be NoSchedule, PreferNoSchedule or NoExecute":                                  "必须是 NoSchedule、PreferNoSchedule 或 NoExecute",
 		"must be NonIndexed or Indexed":                                                      "必须是 NonIndexed 或 Indexed",
+		"must be true or false":                                                              "必须是 true 或 false",
 		"must be RESOURCE=QUANTITY[,RESOURCE=QUANTITY...]":                                   "必须是 RESOURCE=QUANTITY[,RESOURCE=QUANTITY...] 形式",
 		"must be TerminatingOrFailed or Failed":                                              "必须是 TerminatingOrFailed 或 Failed",
 		"must be UTF-8 text":                                                                 "必须是 UTF-8 文本",

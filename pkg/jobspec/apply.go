@@ -113,7 +113,7 @@ func ApplyCompletionMode(s *Spec, v string) (string, error) {
 func ApplySuspend(s *Spec, v string) (string, error) {
 	b, err := strconv.ParseBool(v)
 	if err != nil {
-		return "spec.suspend", flagErr("--suspend", v, "must be true or false", "--suspend=true")
+		return "spec.suspend", flagErr("--suspend", v, "must be true or false", "true")
 	}
 	s.Suspend = &b
 	return "spec.suspend", nil
