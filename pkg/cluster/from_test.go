@@ -7,6 +7,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	apiequality "k8s.io/apimachinery/pkg/api/equality"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/utils/ptr"
 )
 
 func TestCopyJob(t *testing.T) {
@@ -35,7 +36,7 @@ func TestCopyJob(t *testing.T) {
 		},
 		Status: batchv1.JobStatus{Succeeded: 1},
 	}
-	got := CopyJob(src)
+	got, dropped := CopyJob(src)
 	want := &batchv1.Job{
 		TypeMeta: metav1.TypeMeta{APIVersion: "batch/v1", Kind: "Job"},
 		ObjectMeta: metav1.ObjectMeta{
@@ -50,6 +51,9 @@ func TestCopyJob(t *testing.T) {
 	}
 	if !apiequality.Semantic.DeepEqual(got, want) {
 		t.Errorf("CopyJob:\n got %+v\nwant %+v", got, want)
+	}
+	if len(dropped) == 0 {
+		t.Error("CopyJob said it dropped nothing")
 	}
 	if src.Name != "report" || src.Labels[batchv1.JobNameLabel] == "" {
 		t.Error("CopyJob changed its argument")
@@ -73,7 +77,13 @@ func TestJobFromCronJob(t *testing.T) {
 	if got.Annotations[InstantiateAnnotation] != "manual" || got.Labels["app"] != "nightly" {
 		t.Errorf("annotations %v labels %v", got.Annotations, got.Labels)
 	}
-	if got.UID != "" || got.ResourceVersion != "" || len(got.OwnerReferences) != 0 {
+	if got.UID != "" || got.ResourceVersion != "" {
 		t.Errorf("kept the CronJob's identity: %+v", got.ObjectMeta)
+	}
+	// As kubectl create job --from=cronjob/NAME: a controller reference
+	// without blockOwnerDeletion.
+	want := []metav1.OwnerReference{{APIVersion: "batch/v1", Kind: "CronJob", Name: "nightly", UID: "u1", Controller: ptr.To(true)}}
+	if !apiequality.Semantic.DeepEqual(got.OwnerReferences, want) {
+		t.Errorf("ownerReferences %+v, want %+v", got.OwnerReferences, want)
 	}
 }

@@ -14,6 +14,8 @@ import (
 	batchv1 "k8s.io/api/batch/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/jobwizard/kubectl-job-wizard/pkg/jobspec"
 )
 
 // A create whose answer never comes (the request timed out, the connection
@@ -26,7 +28,7 @@ import (
 // CreateIDLabel is the label that holds the id of the create that made a
 // Job. It is on the Job only (not its pods), and copies made with --from
 // drop it.
-const CreateIDLabel = "kubectl-job-wizard/create-id"
+const CreateIDLabel = jobspec.CreateIDLabel
 
 // InterruptGrace is how long a request already on its way may still take
 // after an interrupt (Ctrl-C, SIGTERM): long enough for a server that

@@ -154,10 +154,11 @@ func (o *CreateOptions) resolveFrom(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	job, err := c.SourceJob(ctx, ns, o.fromKind, o.fromName)
+	job, dropped, err := c.SourceJob(ctx, ns, o.fromKind, o.fromName)
 	if err != nil {
 		return cluster.Explain(err, c.Endpoint, cluster.Subject{Verb: "read", Resource: o.fromKind + ".batch", Name: o.fromName, Namespace: ns})
 	}
+	o.sayDropped("--from "+o.From, dropped)
 	spec := jobspec.FromJob(job)
 	if err := o.SpecFlags.Apply(spec, o.flags, o.readFile); err != nil {
 		return inputErr(err)

@@ -13,6 +13,7 @@ import (
 	"golang.org/x/term"
 	batchv1 "k8s.io/api/batch/v1"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
+	"k8s.io/klog/v2"
 
 	"github.com/jobwizard/kubectl-job-wizard/pkg/cluster"
 	"github.com/jobwizard/kubectl-job-wizard/pkg/i18n"
@@ -186,6 +187,12 @@ func (o *CreateOptions) Complete(c *cobra.Command, args []string) error {
 		o.fromName = name
 	}
 	if ns := o.Conn.Overrides.Context.Namespace; ns != "" {
+		if o.Filename != "" && spec.Namespace != "" && spec.Namespace != ns {
+			// kubectl's words (cli-runtime's RequireNamespace): a manifest
+			// is never moved to another namespace silently.
+			return inputErrorf("the namespace from the provided object %q does not match the namespace %q. You must pass '--namespace=%s' to perform this operation.",
+				spec.Namespace, ns, spec.Namespace)
+		}
 		spec.Namespace = ns
 	}
 	if err := o.SpecFlags.Apply(spec, o.flags, o.readFile); err != nil {
@@ -238,7 +245,19 @@ func (o *CreateOptions) importFile() (*jobspec.Spec, error) {
 	if err != nil {
 		return nil, &jobspec.FieldError{Flag: "-f", Value: o.Filename, Rule: "cannot be read: " + err.Error()}
 	}
-	return jobspec.Import(source, data)
+	spec, dropped, err := jobspec.ImportCopied(source, data)
+	if err == nil {
+		o.sayDropped("-f "+source, dropped)
+	}
+	return spec, err
+}
+
+// sayDropped tells, at -v=1 and above, what of a copied Job's
+// server-written fields was dropped (see jobspec.CleanCopied).
+func (o *CreateOptions) sayDropped(source string, dropped []string) {
+	if len(dropped) > 0 && klog.V(1).Enabled() {
+		fmt.Fprintf(o.Streams.ErrOut, "%s: dropped what the server wrote: %s\n", source, strings.Join(dropped, ", "))
+	}
 }
 
 func unwrapPathError(err error) string {

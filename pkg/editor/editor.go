@@ -232,6 +232,7 @@ func decode(data []byte) (*batchv1.Job, error) {
 	if err != nil {
 		return nil, err
 	}
+	jobspec.CleanCopied(job)
 	if err := jobspec.FromJob(job).Validate(); err != nil {
 		return nil, err
 	}

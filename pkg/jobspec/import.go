@@ -27,17 +27,25 @@ const MaxManifestBytes = 3 << 20
 // Spec whose Base is the Job, so Build gives the same Job back. source names
 // the input in messages (the file name, or "-" for stdin). From a CronJob, the Job is its
 // jobTemplate, named generateName CRONJOB- (the caller may set a name).
+// What a server wrote into a copied Job is dropped (see CleanCopied).
 func Import(source string, data []byte) (*Spec, error) {
+	spec, _, err := ImportCopied(source, data)
+	return spec, err
+}
+
+// ImportCopied is Import that also says what CleanCopied dropped.
+func ImportCopied(source string, data []byte) (*Spec, []string, error) {
 	job, err := DecodeJob(source, data)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return FromJob(job), nil
+	dropped := CleanCopied(job)
+	return FromJob(job), dropped, nil
 }
 
 // DecodeJob decodes a manifest strictly: unknown fields, duplicate keys,
 // wrong types, a kind other than Job or CronJob, and more than one document
-// are errors that name the field. status is dropped: a new Job has none.
+// are errors that name the field.
 func DecodeJob(source string, data []byte) (*batchv1.Job, error) {
 	bad := func(rule string) error { return &FieldError{Flag: "-f", Value: source, Rule: rule} }
 	if len(data) > MaxManifestBytes {
@@ -71,7 +79,6 @@ func DecodeJob(source string, data []byte) (*batchv1.Job, error) {
 		if err := decodeStrict(doc, job); err != nil {
 			return nil, bad(err.Error())
 		}
-		job.Status = batchv1.JobStatus{}
 		return job, nil
 	case "CronJob":
 		cj := &batchv1.CronJob{}
