@@ -21,7 +21,12 @@ import (
 // 30 MiB budget. The flag names and the loading rules are the same.
 type ConnectionFlags struct {
 	Kubeconfig string
-	Overrides  clientcmd.ConfigOverrides
+	// CacheDir is kubectl's --cache-dir, where kubectl keeps what
+	// discovery tells it. The plugin asks no discovery (its clients know
+	// their few resources), so it takes the flag as kubectl does and
+	// writes nothing there.
+	CacheDir  string
+	Overrides clientcmd.ConfigOverrides
 
 	loader clientcmd.ClientConfig
 }
@@ -29,6 +34,7 @@ type ConnectionFlags struct {
 // AddTo registers the flags.
 func (c *ConnectionFlags) AddTo(fs *pflag.FlagSet) {
 	fs.StringVar(&c.Kubeconfig, "kubeconfig", "", "Path to the kubeconfig file to use for CLI requests.")
+	fs.StringVar(&c.CacheDir, "cache-dir", "", "Default cache directory (kubectl's flag; the plugin needs no discovery cache and writes nothing there)")
 	names := clientcmd.RecommendedConfigOverrideFlags("")
 	names.ClusterOverrideFlags.APIServer.ShortName = "s"
 	clientcmd.BindOverrideFlags(&c.Overrides, fs, names)

@@ -20,6 +20,9 @@ import (
 type CreateOptions struct {
 	DryRunServer bool
 	FieldManager string
+	// FieldValidation is the server's fieldValidation (Strict, Warn,
+	// Ignore) that --validate chooses; empty leaves the server's default.
+	FieldValidation string
 	// Notify, when not nil, hears what happens besides the create itself:
 	// an interrupt that waits for the server's answer, an answer that was
 	// lost and the Job found anyway.
@@ -88,7 +91,7 @@ func (c *Client) create(ctx, gctx context.Context, job *batchv1.Job, o CreateOpt
 
 // post is the POST of a create.
 func (c *Client) post(ctx context.Context, job *batchv1.Job, o CreateOptions) (*batchv1.Job, error) {
-	opts := metav1.CreateOptions{FieldManager: o.FieldManager, DryRun: o.dryRun()}
+	opts := metav1.CreateOptions{FieldManager: o.FieldManager, DryRun: o.dryRun(), FieldValidation: o.FieldValidation}
 	out := &batchv1.Job{}
 	err := c.Batch.Post().Namespace(job.Namespace).Resource("jobs").
 		VersionedParams(&opts, ParameterCodec).Body(job).Do(ctx).Into(out)
@@ -187,7 +190,7 @@ func (c *Client) Replace(ctx context.Context, job *batchv1.Job, o CreateOptions,
 	// meanwhile.
 	exists := true
 	if !o.DryRunServer {
-		_, err := c.post(gctx, job, CreateOptions{DryRunServer: true, FieldManager: o.FieldManager})
+		_, err := c.post(gctx, job, CreateOptions{DryRunServer: true, FieldManager: o.FieldManager, FieldValidation: o.FieldValidation})
 		switch {
 		case err == nil:
 			exists = false

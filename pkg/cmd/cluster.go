@@ -39,7 +39,7 @@ func (o *CreateOptions) createInCluster(ctx context.Context, job *batchv1.Job) e
 		// with how to follow the Job again.
 		return o.printAndFollow(ctx, created, op)
 	}
-	if err := printJob(o.Streams.Out, created, o.Output, op); err != nil {
+	if err := printJob(o.Streams.Out, created, o.printSpec(o.Output), op); err != nil {
 		return err
 	}
 	if ctx.Err() != nil && o.dryRun == DryRunNone {
@@ -67,7 +67,7 @@ func (o *CreateOptions) send(ctx context.Context, job *batchv1.Job) (*batchv1.Jo
 		job.Namespace = ns
 	}
 	notify := func(msg string) { fmt.Fprintln(o.Streams.ErrOut, msg) }
-	opts := cluster.CreateOptions{DryRunServer: o.dryRun == DryRunServer, FieldManager: o.FieldManager, Notify: notify}
+	opts := cluster.CreateOptions{DryRunServer: o.dryRun == DryRunServer, FieldManager: o.FieldManager, FieldValidation: o.fieldValidation, Notify: notify}
 	created, op := (*batchv1.Job)(nil), "created"
 	if o.Replace {
 		var res *cluster.ReplaceResult

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -12,6 +13,7 @@ import (
 	"github.com/spf13/pflag"
 	"golang.org/x/term"
 	batchv1 "k8s.io/api/batch/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 	"k8s.io/klog/v2"
 
@@ -49,18 +51,27 @@ type CreateOptions struct {
 	FieldManager string
 	Lang         string
 
+	// kubectl's own flags of `kubectl create job`.
+	SaveConfig               bool
+	ValidateFlag             string
+	Template                 string
+	AllowMissingTemplateKeys bool
+	ShowManagedFields        bool
+
 	Wait         bool
 	Timeout      time.Duration
 	Logs         bool
 	StuckTimeout time.Duration
 
 	// Resolved by Complete.
-	flags       *pflag.FlagSet
-	spec        *jobspec.Spec
-	dryRun      DryRun
-	interactive bool
-	fromKind    string // "cronjob" or "job" of --from
-	fromName    string
+	flags  *pflag.FlagSet
+	spec   *jobspec.Spec
+	dryRun DryRun
+	// fieldValidation is --validate as the server's fieldValidation.
+	fieldValidation string
+	interactive     bool
+	fromKind        string // "cronjob" or "job" of --from
+	fromName        string
 	// stdinIsTerminal and stderrIsTerminal decide the mode; tests set them.
 	stdinIsTerminal, stderrIsTerminal bool
 	readFile                          jobspec.FileReader
@@ -72,8 +83,11 @@ func NewCreateOptions(streams genericiooptions.IOStreams) *CreateOptions {
 		Streams:      streams,
 		FieldManager: "kubectl-job-wizard",
 		EditFormat:   "yaml",
-		StuckTimeout: 5 * time.Minute,
-		readFile:     os.ReadFile,
+		ValidateFlag: "strict",
+
+		AllowMissingTemplateKeys: true,
+		StuckTimeout:             5 * time.Minute,
+		readFile:                 os.ReadFile,
 	}
 }
 
@@ -91,6 +105,12 @@ func (o *CreateOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVarP(&o.Output, "output", "o", "", "Output format: "+strings.Join(outputFormats, ", "))
 	fs.BoolVar(&o.Replace, "replace", false, "If a Job of that name exists, delete it (waiting until it is gone) and create the new one")
 	fs.StringVar(&o.FieldManager, "field-manager", o.FieldManager, "Name of the manager that owns the fields this run sets")
+	fs.BoolVar(&o.SaveConfig, "save-config", false, "If true, the configuration of current object will be saved in its annotation. Otherwise, the annotation will be unchanged. This flag is useful when you want to perform kubectl apply on this object in the future.")
+	fs.StringVar(&o.ValidateFlag, "validate", o.ValidateFlag, `Must be one of: strict (or true), warn, ignore (or false): the server's field validation of the Job (kubectl's meaning)`)
+	fs.Lookup("validate").NoOptDefVal = "strict"
+	fs.StringVar(&o.Template, "template", "", "Template string or path to template file to use when -o=go-template, -o=go-template-file. The template format is golang templates [http://golang.org/pkg/text/template/#pkg-overview].")
+	fs.BoolVar(&o.AllowMissingTemplateKeys, "allow-missing-template-keys", o.AllowMissingTemplateKeys, "If true, ignore any errors in templates when a field or map key is missing in the template. Only applies to golang and jsonpath output formats.")
+	fs.BoolVar(&o.ShowManagedFields, "show-managed-fields", false, "If true, keep the managedFields when printing objects in JSON or YAML format.")
 	fs.StringVar(&o.Lang, "lang", "", "Language of the wizard: en or zh (default from LC_ALL, LC_MESSAGES or LANG)")
 	fs.BoolVar(&o.Wait, "wait", false, "After creating, watch the Job until it is Complete (exit 0) or Failed (exit 1)")
 	fs.DurationVar(&o.Timeout, "timeout", 0, "Bound on --wait, e.g. 15m (default: none); exit 3 when it runs out")
@@ -116,22 +136,16 @@ func (o *CreateOptions) Complete(c *cobra.Command, args []string) error {
 			len(args), jobspec.QuoteValue(strings.Join(args, " ")))
 	}
 
-	switch o.DryRunFlag {
-	case "none", "":
-		o.dryRun = DryRunNone
-	case "client", "unchanged":
-		// kubectl took a bare --dry-run as client before it required a value.
-		o.dryRun = DryRunClient
-	case "server":
-		o.dryRun = DryRunServer
-	default:
-		return inputErrorf(`--dry-run %s: must be "none", "client" or "server"`, jobspec.QuoteValue(o.DryRunFlag))
+	var err error
+	if o.dryRun, err = parseDryRun(o.DryRunFlag); err != nil {
+		return err
 	}
-	if o.Output != "" {
-		// Check -o before anything else happens, so a typo costs nothing.
-		if _, err := newPrinter(o.Output, "created"); err != nil {
-			return err
-		}
+	if o.fieldValidation, err = parseValidate(o.ValidateFlag); err != nil {
+		return err
+	}
+	// Check -o before anything else happens, so a typo costs nothing.
+	if _, err := newPrinter(o.printSpec(o.Output), "created"); err != nil {
+		return err
 	}
 	switch o.EditFormat {
 	case "yaml", "json":
@@ -339,8 +353,11 @@ func (o *CreateOptions) Run(ctx context.Context) error {
 
 // submit prints the Job (client dry run) or sends it, then follows it.
 func (o *CreateOptions) submit(ctx context.Context, job *batchv1.Job) error {
+	if err := jobspec.SetLastApplied(job, o.SaveConfig); err != nil {
+		return fmt.Errorf("--save-config: %w", err)
+	}
 	if o.dryRun == DryRunClient {
-		return printJob(o.Streams.Out, job, o.Output, "created (dry run)")
+		return printJob(o.Streams.Out, job, o.printSpec(o.Output), "created (dry run)")
 	}
 	return o.createInCluster(ctx, job)
 }
@@ -348,4 +365,51 @@ func (o *CreateOptions) submit(ctx context.Context, job *batchv1.Job) error {
 func isTerminal(v any) bool {
 	f, ok := v.(interface{ Fd() uintptr })
 	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+// parseDryRun is kubectl's GetDryRunStrategy: the three strategies, and
+// the old forms (a bare --dry-run, true, false) with kubectl's warnings.
+func parseDryRun(v string) (DryRun, error) {
+	switch v {
+	case "none", "":
+		return DryRunNone, nil
+	case "client":
+		return DryRunClient, nil
+	case "server":
+		return DryRunServer, nil
+	case "unchanged":
+		klog.Warning(`--dry-run is deprecated and can be replaced with --dry-run=client.`)
+		return DryRunClient, nil
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		return DryRunNone, inputErrorf(`--dry-run %s: must be "none", "server", or "client", e.g. --dry-run=client`, jobspec.QuoteValue(v))
+	}
+	if b {
+		klog.Warningf(`--dry-run=%v is deprecated (boolean value) and can be replaced with --dry-run=%s.`, v, "client")
+		return DryRunClient, nil
+	}
+	klog.Warningf(`--dry-run=%v is deprecated (boolean value) and can be replaced with --dry-run=%s.`, v, "none")
+	return DryRunNone, nil
+}
+
+// parseValidate is kubectl's GetValidationDirective: --validate as the
+// server's fieldValidation, true meaning Strict and false Ignore.
+func parseValidate(v string) (string, error) {
+	switch v {
+	case "strict":
+		return metav1.FieldValidationStrict, nil
+	case "warn":
+		return metav1.FieldValidationWarn, nil
+	case "ignore":
+		return metav1.FieldValidationIgnore, nil
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		return "", inputErrorf("--validate %s: must be one of: strict (or true), warn, ignore (or false), e.g. --validate=warn", jobspec.QuoteValue(v))
+	}
+	if b {
+		return metav1.FieldValidationStrict, nil
+	}
+	return metav1.FieldValidationIgnore, nil
 }

@@ -187,7 +187,7 @@ func (o *FollowOptions) Run(ctx context.Context) error {
 // printAndFollow prints the created Job as the create command does without
 // --wait, then follows it.
 func (o *CreateOptions) printAndFollow(ctx context.Context, created *batchv1.Job, op string) error {
-	if err := printJob(o.Streams.Out, created, o.Output, op); err != nil {
+	if err := printJob(o.Streams.Out, created, o.printSpec(o.Output), op); err != nil {
 		return err
 	}
 	return o.follow(ctx, created)

@@ -17,16 +17,44 @@ import (
 var outputFormats = []string{"yaml", "json", "name", "jsonpath=TEMPLATE", "jsonpath-file=FILE",
 	"jsonpath-as-json=TEMPLATE", "go-template=TEMPLATE", "go-template-file=FILE", "template=TEMPLATE", "templatefile=FILE"}
 
-// newPrinter makes the printer of an -o value with cli-runtime's printers.
-// operation is the verb the name printer reports ("created").
-func newPrinter(output, operation string) (printers.ResourcePrinter, error) {
-	format, arg, _ := strings.Cut(output, "=")
+// printSpec is what chooses the printer: -o and kubectl's printing flags
+// that go with it.
+type printSpec struct {
+	Output            string
+	Template          string // --template: the template of -o go-template, jsonpath, ...
+	AllowMissingKeys  bool   // --allow-missing-template-keys
+	ShowManagedFields bool   // --show-managed-fields
+}
+
+// printSpec is the printing of output with the flags of this run.
+func (o *CreateOptions) printSpec(output string) printSpec {
+	return printSpec{Output: output, Template: o.Template, AllowMissingKeys: o.AllowMissingTemplateKeys, ShowManagedFields: o.ShowManagedFields}
+}
+
+// newPrinter makes the printer of an -o value with cli-runtime's printers,
+// as kubectl's PrintFlags do: the template is after '=' or in --template
+// (which alone means go-template), a missing key is allowed unless
+// --allow-missing-template-keys=false, and yaml and json leave
+// managedFields out unless --show-managed-fields. operation is the verb the
+// name printer reports ("created").
+func newPrinter(ps printSpec, operation string) (printers.ResourcePrinter, error) {
+	output := ps.Output
+	if output == "" && ps.Template != "" {
+		output = "go-template"
+	}
+	format, arg, hasArg := strings.Cut(output, "=")
 	bad := func(rule string) error {
 		return inputErrorf("-o %s: %s", quote(output), rule)
 	}
+	if ps.Template != "" {
+		if hasArg {
+			return nil, bad("gives a template after '=' and --template gives another; give one, e.g. -o go-template --template='{{.metadata.name}}'")
+		}
+		arg = ps.Template
+	}
 	readArg := func() ([]byte, error) {
 		if arg == "" {
-			return nil, bad("needs a file after '='")
+			return nil, bad("needs a file after '=' or in --template")
 		}
 		b, err := os.ReadFile(arg)
 		if err != nil {
@@ -34,13 +62,19 @@ func newPrinter(output, operation string) (printers.ResourcePrinter, error) {
 		}
 		return b, nil
 	}
+	omitManaged := func(p printers.ResourcePrinter) printers.ResourcePrinter {
+		if ps.ShowManagedFields {
+			return p
+		}
+		return &printers.OmitManagedFieldsPrinter{Delegate: p}
+	}
 	switch format {
 	case "":
 		return &printers.NamePrinter{Operation: operation}, nil
 	case "yaml":
-		return &printers.YAMLPrinter{}, nil
+		return omitManaged(&printers.YAMLPrinter{}), nil
 	case "json":
-		return &printers.JSONPrinter{}, nil
+		return omitManaged(&printers.JSONPrinter{}), nil
 	case "name":
 		return &printers.NamePrinter{}, nil
 	case "jsonpath", "jsonpath-as-json", "jsonpath-file":
@@ -51,13 +85,13 @@ func newPrinter(output, operation string) (printers.ResourcePrinter, error) {
 				return nil, err
 			}
 		} else if arg == "" {
-			return nil, bad("needs a template after '=', e.g. -o jsonpath='{.metadata.name}'")
+			return nil, bad("needs a template after '=' or in --template, e.g. -o jsonpath='{.metadata.name}'")
 		}
 		p, err := printers.NewJSONPathPrinter(string(tmpl))
 		if err != nil {
 			return nil, bad("the JSONPath template does not parse: " + err.Error())
 		}
-		p.AllowMissingKeys(true)
+		p.AllowMissingKeys(ps.AllowMissingKeys)
 		p.EnableJSONOutput(format == "jsonpath-as-json")
 		return p, nil
 	case "go-template", "template", "go-template-file", "templatefile":
@@ -68,13 +102,13 @@ func newPrinter(output, operation string) (printers.ResourcePrinter, error) {
 				return nil, err
 			}
 		} else if arg == "" {
-			return nil, bad("needs a template after '=', e.g. -o go-template='{{.metadata.name}}'")
+			return nil, bad("needs a template after '=' or in --template, e.g. -o go-template='{{.metadata.name}}'")
 		}
 		p, err := printers.NewGoTemplatePrinter(tmpl)
 		if err != nil {
 			return nil, bad("the Go template does not parse: " + err.Error())
 		}
-		p.AllowMissingKeys(true)
+		p.AllowMissingKeys(ps.AllowMissingKeys)
 		return p, nil
 	}
 	return nil, bad("must be one of " + strings.Join(outputFormats, ", "))
@@ -131,8 +165,8 @@ func nested(m map[string]any, keys ...string) (map[string]any, bool) {
 }
 
 // printJob prints the Job with the -o printer.
-func printJob(w io.Writer, job *batchv1.Job, output, operation string) error {
-	p, err := newPrinter(output, operation)
+func printJob(w io.Writer, job *batchv1.Job, ps printSpec, operation string) error {
+	p, err := newPrinter(ps, operation)
 	if err != nil {
 		return err
 	}

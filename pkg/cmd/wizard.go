@@ -105,7 +105,7 @@ func (o *CreateOptions) runWizard(ctx context.Context) error {
 		o.Wait = o.Wait || res.Follow
 		err = o.submit(ctx, job)
 	case wizard.ActionPrint:
-		err = printJob(o.Streams.Out, job, o.printOutput(), "created (dry run)")
+		err = printJob(o.Streams.Out, job, o.printSpec(o.printOutput()), "created (dry run)")
 	}
 	w.PrintCommand(res)
 	return err
