@@ -62,6 +62,8 @@ type CreateOptions struct {
 	Timeout      time.Duration
 	Logs         bool
 	StuckTimeout time.Duration
+	Reports      []string
+	Save         string
 
 	// Resolved by Complete.
 	flags  *pflag.FlagSet
@@ -116,6 +118,7 @@ func (o *CreateOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.DurationVar(&o.Timeout, "timeout", 0, "Bound on --wait, e.g. 15m (default: none); exit 3 when it runs out")
 	fs.BoolVar(&o.Logs, "logs", false, "Stream the logs of every pod and container of the Job, prefixed [pod/container], until it ends (implies --wait)")
 	fs.DurationVar(&o.StuckTimeout, "stuck-timeout", o.StuckTimeout, "With --wait: end as failed (exit 3) when a pod cannot pull its image, lacks its config, or cannot be scheduled for this long; 0 disables")
+	addReportFlags(fs, &o.Reports, &o.Save)
 	o.Conn.AddTo(fs)
 }
 
@@ -218,7 +221,25 @@ func (o *CreateOptions) Complete(c *cobra.Command, args []string) error {
 	o.stdinIsTerminal = o.stdinIsTerminal || isTerminal(o.Streams.In)
 	o.stderrIsTerminal = o.stderrIsTerminal || isTerminal(o.Streams.ErrOut)
 	o.interactive = o.decideInteractive()
+	if o.dryRun == DryRunNone {
+		// Checked here, before anything is sent; a dry run sends nothing
+		// to report on, which Validate says.
+		ws := o.waitSettings()
+		if err := ws.completeReports(); err != nil {
+			return err
+		}
+	}
+	if (len(o.Reports) > 0 || o.Save != "") && !o.interactive {
+		// As --logs: a report is of a followed Job. The wizard asks
+		// whether to follow instead, and says the report comes with it.
+		o.Wait = true
+	}
 	return nil
+}
+
+// waitSettings are the follow-through flags of this run.
+func (o *CreateOptions) waitSettings() WaitSettings {
+	return WaitSettings{Timeout: o.Timeout, StuckTimeout: o.StuckTimeout, Logs: o.Logs, Reports: o.Reports, Save: o.Save}
 }
 
 // decideInteractive applies docs/CLI.md's modes: -i forces the wizard,
@@ -285,6 +306,13 @@ func unwrapPathError(err error) string {
 // wizard validates each answer itself, and --from is validated once the
 // source is fetched.
 func (o *CreateOptions) Validate() error {
+	if o.dryRun != DryRunNone && (len(o.Reports) > 0 || o.Save != "") {
+		flag := "--report"
+		if o.Save != "" {
+			flag = "--save"
+		}
+		return inputErrorf("%s cannot be used with --dry-run=%s, which creates no Job to follow", flag, o.dryRun)
+	}
 	if o.dryRun == DryRunClient && (o.Wait || o.Replace) {
 		flag := "--wait"
 		if o.Replace {

@@ -13,6 +13,7 @@ import (
 	"github.com/jobwizard/kubectl-job-wizard/pkg/cluster"
 	"github.com/jobwizard/kubectl-job-wizard/pkg/follow"
 	"github.com/jobwizard/kubectl-job-wizard/pkg/jobspec"
+	"github.com/jobwizard/kubectl-job-wizard/pkg/report"
 )
 
 // WaitSettings are the follow-through flags: --timeout, --logs and
@@ -21,6 +22,11 @@ type WaitSettings struct {
 	Timeout      time.Duration
 	StuckTimeout time.Duration
 	Logs         bool
+	// Reports are the --report values, Save the --save folder.
+	Reports []string
+	Save    string
+
+	targets []report.Target // Reports, parsed by completeReports
 }
 
 // DefaultStuckTimeout is --stuck-timeout's default.
@@ -33,11 +39,13 @@ const DefaultStuckTimeout = 5 * time.Minute
 // --stuck-timeout, 130 interrupted) whose message is the last line to show.
 // The create command calls it for --wait and the wizard after Create.
 func FollowJob(ctx context.Context, c *cluster.Client, job *batchv1.Job, streams genericiooptions.IOStreams, s WaitSettings) error {
-	r, err := follow.Run(ctx, follow.NewRESTSource(c), job, s.options(streams, job.Namespace, job.Name))
+	src := follow.NewRESTSource(c)
+	r, err, unsaved := runFollow(ctx, src, job.Namespace, job.Name, s, streams.ErrOut, s.options(streams, job.Namespace, job.Name),
+		func(o follow.Options) (*follow.Result, error) { return follow.Run(ctx, src, job, o) })
 	if err != nil {
 		return explainFollow(err, c, job.Namespace, job.Name)
 	}
-	return resultErr(r)
+	return resultErr(r, unsaved)
 }
 
 // explainFollow words a request the follow could not make as the create
@@ -66,15 +74,21 @@ func (s WaitSettings) options(streams genericiooptions.IOStreams, namespace, nam
 	if s.Logs {
 		o.Again += " --logs"
 	}
+	o.Again += s.reportArgs()
 	o.DetectTerminals()
 	return o
 }
 
-// resultErr maps how a follow ended to the exit status of docs/CLI.md.
-func resultErr(r *follow.Result) error {
+// resultErr maps how a follow ended to the exit status of docs/CLI.md;
+// unsaved is a report or --save folder that could not be written, which
+// fails a Complete Job's step too: CI must not pass without its evidence.
+func resultErr(r *follow.Result, unsaved error) error {
 	err := r.Err()
 	switch r.Outcome {
 	case follow.Complete:
+		if unsaved != nil {
+			return &ExitError{Code: ExitFailed, Err: unsaved}
+		}
 		return nil
 	case follow.TimedOut, follow.Stuck:
 		return &ExitError{Code: ExitTimeout, Err: err}
@@ -91,7 +105,7 @@ func (o *CreateOptions) follow(ctx context.Context, created *batchv1.Job) error 
 	if err != nil {
 		return err
 	}
-	return FollowJob(ctx, c, created, o.Streams, WaitSettings{Timeout: o.Timeout, StuckTimeout: o.StuckTimeout, Logs: o.Logs})
+	return FollowJob(ctx, c, created, o.Streams, o.waitSettings())
 }
 
 // FollowOptions is `kubectl job-wizard follow NAME`.
@@ -138,6 +152,7 @@ ran out; 130 interrupted (the Job keeps running).`,
 	fs.DurationVar(&o.Wait.Timeout, "timeout", 0, "Bound on the wait, e.g. 15m (default: none); exit 3 when it runs out")
 	fs.BoolVar(&o.Wait.Logs, "logs", false, "Stream the logs of every pod and container of the Job, prefixed [pod/container], until it ends")
 	fs.DurationVar(&o.Wait.StuckTimeout, "stuck-timeout", o.Wait.StuckTimeout, "End as failed (exit 3) when a pod cannot pull its image, lacks its config, or cannot be scheduled for this long; 0 disables")
+	addReportFlags(fs, &o.Wait.Reports, &o.Wait.Save)
 	o.Conn.AddTo(fs)
 	fs.SortFlags = false
 	return c
@@ -164,7 +179,7 @@ func (o *FollowOptions) Complete(args []string) error {
 	if o.Wait.StuckTimeout < 0 {
 		return inputErrorf("--stuck-timeout %s: must not be negative", o.Wait.StuckTimeout)
 	}
-	return nil
+	return o.Wait.completeReports()
 }
 
 // Run follows the Job.
@@ -177,11 +192,13 @@ func (o *FollowOptions) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	r, err := follow.RunName(ctx, follow.NewRESTSource(c), ns, o.Name, o.Wait.options(o.Streams, ns, o.Name))
+	src := follow.NewRESTSource(c)
+	r, err, unsaved := runFollow(ctx, src, ns, o.Name, o.Wait, o.Streams.ErrOut, o.Wait.options(o.Streams, ns, o.Name),
+		func(fo follow.Options) (*follow.Result, error) { return follow.RunName(ctx, src, ns, o.Name, fo) })
 	if err != nil {
 		return explainFollow(err, c, ns, o.Name)
 	}
-	return resultErr(r)
+	return resultErr(r, unsaved)
 }
 
 // printAndFollow prints the created Job as the create command does without

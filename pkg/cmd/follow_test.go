@@ -24,7 +24,7 @@ func TestFollowOutcomeExitStatus(t *testing.T) {
 		follow.Stuck:       ExitTimeout,
 		follow.Interrupted: ExitInterrupted,
 	} {
-		if got := ExitCode(resultErr(&follow.Result{Outcome: outcome, Job: job})); got != want {
+		if got := ExitCode(resultErr(&follow.Result{Outcome: outcome, Job: job}, nil)); got != want {
 			t.Errorf("%s: exit %d, want %d", outcome, got, want)
 		}
 	}

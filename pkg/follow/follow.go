@@ -54,6 +54,13 @@ type Options struct {
 	// ends with the Job still running (Ctrl-C, --timeout, a stuck pod).
 	Again string
 
+	// OnPod, when set, sees every state of every pod of the Job as the
+	// watch delivers it, whole: --report, --save and the failure coach
+	// (pkg/report) keep their own record from it, so pods deleted right
+	// after (a TTL of 0) are still reported. It runs on the follow's one
+	// goroutine and must not block.
+	OnPod func(*corev1.Pod)
+
 	// now is the clock; tests set it.
 	now func() time.Time
 }
@@ -623,6 +630,9 @@ func (f *follower) onPod(pod *corev1.Pod) {
 	}
 	rec.pod = pod
 	rec.gone = false
+	if f.o.OnPod != nil {
+		f.o.OnPod(pod)
+	}
 
 	if pod.Status.Phase == corev1.PodFailed && !rec.shownFail {
 		rec.shownFail = true

@@ -3,9 +3,7 @@ package follow
 import (
 	"context"
 	"fmt"
-	"io"
 	"sort"
-	"strings"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
@@ -67,25 +65,18 @@ func (f *follower) tail(ctx context.Context, rec *podRecord, fl containerFailure
 	if rec.gone {
 		return []string{head, "  (the pod was deleted, and its log with it)"}
 	}
-	n := int64(reportLogLines)
 	rctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
-	rc, err := f.src.PodLogs(rctx, f.ns, rec.pod.Name, &corev1.PodLogOptions{Container: fl.Container, TailLines: &n, Previous: fl.Previous})
+	lines, err := ReadTail(rctx, f.src, f.ns, rec.pod.Name, fl.Container, fl.Previous, reportLogLines)
 	if err != nil {
 		return []string{head, "  (cannot read the log: " + err.Error() + ")"}
 	}
-	defer rc.Close()
-	data, err := io.ReadAll(io.LimitReader(rc, 256<<10))
-	if err != nil {
-		return []string{head, "  (cannot read the log: " + err.Error() + ")"}
-	}
-	text := strings.TrimSuffix(string(data), "\n")
-	if text == "" {
+	if len(lines) == 0 {
 		return []string{head, "  (empty)"}
 	}
 	out := []string{head}
-	for _, l := range strings.Split(text, "\n") {
-		out = append(out, "  "+strings.TrimSuffix(l, "\r"))
+	for _, l := range lines {
+		out = append(out, "  "+l)
 	}
 	return out
 }
