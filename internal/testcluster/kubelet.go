@@ -64,6 +64,11 @@ const (
 	// line "hello from POD/CONTAINER". "testkubelet/log.CONTAINER" sets it
 	// for one container.
 	AnnotationLog = "testkubelet/log"
+	// AnnotationMemoryNeed is how much memory the containers use (e.g.
+	// "100Mi"): a container whose memory limit is below it is OOMKilled
+	// (exit 137) in every run, as the kernel would; one with a limit at or
+	// above it behaves as the other annotations say.
+	AnnotationMemoryNeed = "testkubelet/memory-need"
 )
 
 const (
@@ -579,6 +584,25 @@ type podPlan struct {
 	waitingReason  string
 	waitingMessage string
 	attemptKey     types.UID
+	memoryNeed     *resource.Quantity
+}
+
+// oomKilled tells whether container c runs out of its memory limit.
+func (p podPlan) oomKilled(c v1.Container) bool {
+	if p.memoryNeed == nil {
+		return false
+	}
+	lim, ok := c.Resources.Limits[v1.ResourceMemory]
+	return ok && lim.Cmp(*p.memoryNeed) < 0
+}
+
+func (p podPlan) anyOOMKilled(cs []v1.Container) bool {
+	for _, c := range cs {
+		if p.oomKilled(c) {
+			return true
+		}
+	}
+	return false
 }
 
 func (k *Kubelet) owningJob(pod *v1.Pod) *batchv1.Job {
@@ -662,6 +686,13 @@ func (k *Kubelet) plan(pod *v1.Pod) podPlan {
 	}
 	seconds(AnnotationRunSeconds, &p.run)
 	seconds(AnnotationStartSeconds, &p.start)
+	if v, ok := k.annotation(pod, job, AnnotationMemoryNeed); ok {
+		if q, err := resource.ParseQuantity(strings.TrimSpace(v)); err != nil {
+			bad(AnnotationMemoryNeed, v, err)
+		} else {
+			p.memoryNeed = &q
+		}
+	}
 	p.waitingReason, _ = k.annotation(pod, job, AnnotationWaitingReason)
 	p.waitingMessage, _ = k.annotation(pod, job, AnnotationWaitingMessage)
 	return p
@@ -890,6 +921,16 @@ func (k *Kubelet) livePod(w *podWorker, pod *v1.Pod) {
 	var last []*v1.ContainerStateTerminated
 	for run := int32(0); ; run++ {
 		exit := k.nextExitCode(pod, p)
+		oom := p.anyOOMKilled(pod.Spec.Containers)
+		if oom {
+			exit = 137
+		}
+		// oomReason marks the runs of the containers over their limit.
+		oomReason := func(c v1.Container, t *v1.ContainerStateTerminated) {
+			if oom && p.oomKilled(c) {
+				t.Reason = "OOMKilled"
+			}
+		}
 		started := metav1.Now()
 		if !update(func(pod *v1.Pod) {
 			pod.Status.Phase = v1.PodRunning
@@ -930,6 +971,7 @@ func (k *Kubelet) livePod(w *podWorker, pod *v1.Pod) {
 				}
 				for i, c := range pod.Spec.Containers {
 					s := terminatedStatus(pod, c, run, exit, started, finished)
+					oomReason(c, s.State.Terminated)
 					if last != nil {
 						s.LastTerminationState.Terminated = last[i]
 					}
@@ -948,7 +990,9 @@ func (k *Kubelet) livePod(w *podWorker, pod *v1.Pod) {
 		k.logger.Printf("pod %s/%s: containers exit with %d, restarting", pod.Namespace, pod.Name, exit)
 		last = nil
 		for _, c := range pod.Spec.Containers {
-			last = append(last, terminated(pod, c.Name, run, exit, started, finished))
+			t := terminated(pod, c.Name, run, exit, started, finished)
+			oomReason(c, t)
+			last = append(last, t)
 		}
 		if !update(func(pod *v1.Pod) {
 			var app []v1.ContainerStatus

@@ -13,7 +13,6 @@ import (
 	"github.com/jobwizard/kubectl-job-wizard/pkg/cluster"
 	"github.com/jobwizard/kubectl-job-wizard/pkg/follow"
 	"github.com/jobwizard/kubectl-job-wizard/pkg/jobspec"
-	"github.com/jobwizard/kubectl-job-wizard/pkg/report"
 )
 
 // WaitSettings are the follow-through flags: --timeout, --logs and
@@ -25,8 +24,6 @@ type WaitSettings struct {
 	// Reports are the --report values, Save the --save folder.
 	Reports []string
 	Save    string
-
-	targets []report.Target // Reports, parsed by completeReports
 }
 
 // DefaultStuckTimeout is --stuck-timeout's default.

@@ -26,7 +26,6 @@ func addReportFlags(fs *pflag.FlagSet, reports *[]string, save *string) {
 // completeReports checks --report and --save before anything is sent: a
 // bad format, a folder that does not exist, a --save folder in use.
 func (s *WaitSettings) completeReports() error {
-	s.targets = nil
 	for _, v := range s.Reports {
 		t, err := report.ParseTarget(v)
 		if err == nil {
@@ -35,7 +34,6 @@ func (s *WaitSettings) completeReports() error {
 		if err != nil {
 			return inputErrorf("--report %s: %v (e.g. --report junit=report.xml)", jobspec.QuoteValue(v), err)
 		}
-		s.targets = append(s.targets, t)
 	}
 	if s.Save != "" {
 		if err := report.CheckSaveDir(s.Save); err != nil {
@@ -43,6 +41,17 @@ func (s *WaitSettings) completeReports() error {
 		}
 	}
 	return nil
+}
+
+// targets are the --report values, which completeReports checked.
+func (s WaitSettings) targets() []report.Target {
+	var out []report.Target
+	for _, v := range s.Reports {
+		if t, err := report.ParseTarget(v); err == nil {
+			out = append(out, t)
+		}
+	}
+	return out
 }
 
 // reportArgs are --report again, for the command that follows the Job
@@ -94,8 +103,8 @@ func runFollow(ctx context.Context, src follow.Source, ns, name string, s WaitSe
 		}
 	}
 	rep := report.Build(in)
-	if len(s.targets) > 0 {
-		if werr := rep.Write(s.targets); werr != nil {
+	if targets := s.targets(); len(targets) > 0 {
+		if werr := rep.Write(targets); werr != nil {
 			problems = append(problems, werr)
 		}
 	}

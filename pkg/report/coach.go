@@ -187,6 +187,11 @@ func exitCodeAdvice(in CoachInput) []Advice {
 		// The API server takes a pod failure policy with Never only.
 		flags = append(flags, Flag{"restart-policy", "Never"})
 	}
+	if p := in.Job.Spec.PodReplacementPolicy; p != nil && *p != batchv1.Failed {
+		// The server defaults it to TerminatingOrFailed without a policy and
+		// takes only Failed with one; --from keeps the default it wrote.
+		flags = append(flags, Flag{"pod-replacement-policy", string(batchv1.Failed)})
+	}
 	return []Advice{{Why: why, Flags: flags}}
 }
 

@@ -422,8 +422,9 @@ func TestCoach(t *testing.T) {
 	}
 	in := same(corev1.RestartPolicyOnFailure)
 	in.Pods = in.Pods[:2]
+	in.Job.Spec.PodReplacementPolicy = new(batchv1.TerminatingOrFailed)
 	rerun := Rerun(in, Coach(in))
-	if rerun != "kubectl job-wizard etl -n ci --from job/etl --replace --wait --pod-failure-policy=FailJob:exit-codes=3 --restart-policy=Never" {
+	if rerun != "kubectl job-wizard etl -n ci --from job/etl --replace --wait --pod-failure-policy=FailJob:exit-codes=3 --restart-policy=Never --pod-replacement-policy=Failed" {
 		t.Errorf("rerun %q", rerun)
 	}
 }
