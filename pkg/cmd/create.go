@@ -18,6 +18,7 @@ import (
 	"k8s.io/klog/v2"
 
 	"github.com/jobwizard/kubectl-job-wizard/pkg/cluster"
+	"github.com/jobwizard/kubectl-job-wizard/pkg/follow"
 	"github.com/jobwizard/kubectl-job-wizard/pkg/i18n"
 	"github.com/jobwizard/kubectl-job-wizard/pkg/jobspec"
 )
@@ -58,12 +59,13 @@ type CreateOptions struct {
 	AllowMissingTemplateKeys bool
 	ShowManagedFields        bool
 
-	Wait         bool
-	Timeout      time.Duration
-	Logs         bool
-	StuckTimeout time.Duration
-	Reports      []string
-	Save         string
+	Wait           bool
+	Timeout        time.Duration
+	Logs           bool
+	StuckTimeout   time.Duration
+	MaxLogRequests int
+	Reports        []string
+	Save           string
 
 	// Resolved by Complete.
 	flags  *pflag.FlagSet
@@ -88,7 +90,8 @@ func NewCreateOptions(streams genericiooptions.IOStreams) *CreateOptions {
 		ValidateFlag: "strict",
 
 		AllowMissingTemplateKeys: true,
-		StuckTimeout:             5 * time.Minute,
+		StuckTimeout:             DefaultStuckTimeout,
+		MaxLogRequests:           follow.DefaultMaxLogRequests,
 		readFile:                 os.ReadFile,
 	}
 }
@@ -117,7 +120,8 @@ func (o *CreateOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.BoolVar(&o.Wait, "wait", false, "After creating, watch the Job until it is Complete (exit 0) or Failed (exit 1)")
 	fs.DurationVar(&o.Timeout, "timeout", 0, "Bound on --wait, e.g. 15m (default: none); exit 3 when it runs out")
 	fs.BoolVar(&o.Logs, "logs", false, "Stream the logs of every pod and container of the Job, prefixed [pod/container], until it ends (implies --wait)")
-	fs.DurationVar(&o.StuckTimeout, "stuck-timeout", o.StuckTimeout, "With --wait: end as failed (exit 3) when a pod cannot pull its image, lacks its config, or cannot be scheduled for this long; 0 disables")
+	fs.DurationVar(&o.StuckTimeout, "stuck-timeout", o.StuckTimeout, "With --wait: end as failed (exit 3) when a pod cannot pull its image, lacks its config, or cannot be scheduled, or the Job's pods are refused at creation (Pod Security, a ResourceQuota, a webhook, a missing ServiceAccount), for this long; 0 disables")
+	fs.IntVar(&o.MaxLogRequests, "max-log-requests", o.MaxLogRequests, "With --logs: at most this many log streams at once (kubectl logs' default, as each holds an API server connection to a kubelet); the other containers wait, and a log whose container has ended comes whole")
 	addReportFlags(fs, &o.Reports, &o.Save)
 	o.Conn.AddTo(fs)
 }
@@ -163,6 +167,9 @@ func (o *CreateOptions) Complete(c *cobra.Command, args []string) error {
 	}
 	if o.StuckTimeout < 0 {
 		return inputErrorf("--stuck-timeout %s: must not be negative", o.StuckTimeout)
+	}
+	if err := checkMaxLogRequests(o.MaxLogRequests); err != nil {
+		return err
 	}
 	if o.Logs {
 		o.Wait = true
@@ -239,7 +246,7 @@ func (o *CreateOptions) Complete(c *cobra.Command, args []string) error {
 
 // waitSettings are the follow-through flags of this run.
 func (o *CreateOptions) waitSettings() WaitSettings {
-	return WaitSettings{Timeout: o.Timeout, StuckTimeout: o.StuckTimeout, Logs: o.Logs, Reports: o.Reports, Save: o.Save}
+	return WaitSettings{Timeout: o.Timeout, StuckTimeout: o.StuckTimeout, Logs: o.Logs, MaxLogRequests: o.MaxLogRequests, Reports: o.Reports, Save: o.Save}
 }
 
 // decideInteractive applies docs/CLI.md's modes: -i forces the wizard,

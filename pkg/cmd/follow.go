@@ -15,15 +15,24 @@ import (
 	"github.com/jobwizard/kubectl-job-wizard/pkg/jobspec"
 )
 
-// WaitSettings are the follow-through flags: --timeout, --logs and
-// --stuck-timeout.
+// WaitSettings are the follow-through flags: --timeout, --logs,
+// --stuck-timeout and --max-log-requests.
 type WaitSettings struct {
-	Timeout      time.Duration
-	StuckTimeout time.Duration
-	Logs         bool
+	Timeout        time.Duration
+	StuckTimeout   time.Duration
+	Logs           bool
+	MaxLogRequests int
 	// Reports are the --report values, Save the --save folder.
 	Reports []string
 	Save    string
+}
+
+// checkMaxLogRequests is the rule of --max-log-requests.
+func checkMaxLogRequests(n int) error {
+	if n < 1 {
+		return inputErrorf("--max-log-requests %d: must be at least 1, e.g. --max-log-requests=%d", n, follow.DefaultMaxLogRequests)
+	}
+	return nil
 }
 
 // DefaultStuckTimeout is --stuck-timeout's default.
@@ -61,12 +70,13 @@ func explainFollow(err error, c *cluster.Client, namespace, name string) error {
 
 func (s WaitSettings) options(streams genericiooptions.IOStreams, namespace, name string) follow.Options {
 	o := follow.Options{
-		Timeout:      s.Timeout,
-		StuckTimeout: s.StuckTimeout,
-		Logs:         s.Logs,
-		Out:          streams.Out,
-		ErrOut:       streams.ErrOut,
-		Again:        "kubectl job-wizard follow " + name + " -n " + namespace,
+		Timeout:        s.Timeout,
+		StuckTimeout:   s.StuckTimeout,
+		Logs:           s.Logs,
+		MaxLogRequests: s.MaxLogRequests,
+		Out:            streams.Out,
+		ErrOut:         streams.ErrOut,
+		Again:          "kubectl job-wizard follow " + name + " -n " + namespace,
 	}
 	if s.Logs {
 		o.Again += " --logs"
@@ -116,7 +126,7 @@ type FollowOptions struct {
 // NewFollowCommand is `kubectl job-wizard follow NAME`: --wait for a Job
 // that already exists.
 func NewFollowCommand(streams genericiooptions.IOStreams) *cobra.Command {
-	o := &FollowOptions{Streams: streams, Wait: WaitSettings{StuckTimeout: DefaultStuckTimeout}}
+	o := &FollowOptions{Streams: streams, Wait: WaitSettings{StuckTimeout: DefaultStuckTimeout, MaxLogRequests: follow.DefaultMaxLogRequests}}
 	c := &cobra.Command{
 		Use:   "follow NAME",
 		Short: "Follow an existing Job to its end: progress, logs, stuck pods and the exit status --wait gives",
@@ -148,7 +158,8 @@ ran out; 130 interrupted (the Job keeps running).`,
 	fs := c.Flags()
 	fs.DurationVar(&o.Wait.Timeout, "timeout", 0, "Bound on the wait, e.g. 15m (default: none); exit 3 when it runs out")
 	fs.BoolVar(&o.Wait.Logs, "logs", false, "Stream the logs of every pod and container of the Job, prefixed [pod/container], until it ends")
-	fs.DurationVar(&o.Wait.StuckTimeout, "stuck-timeout", o.Wait.StuckTimeout, "End as failed (exit 3) when a pod cannot pull its image, lacks its config, or cannot be scheduled for this long; 0 disables")
+	fs.DurationVar(&o.Wait.StuckTimeout, "stuck-timeout", o.Wait.StuckTimeout, "End as failed (exit 3) when a pod cannot pull its image, lacks its config, or cannot be scheduled, or the Job's pods are refused at creation (Pod Security, a ResourceQuota, a webhook, a missing ServiceAccount), for this long; 0 disables")
+	fs.IntVar(&o.Wait.MaxLogRequests, "max-log-requests", o.Wait.MaxLogRequests, "With --logs: at most this many log streams at once (kubectl logs' default, as each holds an API server connection to a kubelet); the other containers wait, and a log whose container has ended comes whole")
 	addReportFlags(fs, &o.Wait.Reports, &o.Wait.Save)
 	o.Conn.AddTo(fs)
 	fs.SortFlags = false
@@ -175,6 +186,9 @@ func (o *FollowOptions) Complete(args []string) error {
 	}
 	if o.Wait.StuckTimeout < 0 {
 		return inputErrorf("--stuck-timeout %s: must not be negative", o.Wait.StuckTimeout)
+	}
+	if err := checkMaxLogRequests(o.Wait.MaxLogRequests); err != nil {
+		return err
 	}
 	return o.Wait.completeReports()
 }

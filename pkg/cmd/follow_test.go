@@ -42,6 +42,8 @@ func TestFollowBadInput(t *testing.T) {
 		{"follow", "x", "--timeout=-1s"},
 		{"follow", "x", "--stuck-timeout=-5m"},
 		{"follow", "x", "--timeout=soon"},
+		{"follow", "x", "--max-log-requests=0"},
+		{"x", "--image=busybox", "--logs", "--max-log-requests=-1"},
 	} {
 		out, errOut, code := run(t, "", args...)
 		if code != ExitBadInput || out != "" || !strings.HasPrefix(errOut, "error: ") {

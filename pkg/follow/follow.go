@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -39,6 +38,9 @@ type Options struct {
 	StuckTimeout time.Duration
 	// Logs streams every container's log to Out.
 	Logs bool
+	// MaxLogRequests bounds the log streams open at once with Logs; the
+	// other containers wait for a free one. 0 is DefaultMaxLogRequests.
+	MaxLogRequests int
 
 	// Out gets container logs; ErrOut progress, events and the failure
 	// report.
@@ -63,6 +65,10 @@ type Options struct {
 
 	// now is the clock; tests set it.
 	now func() time.Time
+	// everyChange prints a plain progress line at every change, not at
+	// the pace of progressEvery: the unit tests read the lines to know
+	// what the follow has seen.
+	everyChange bool
 }
 
 // DetectTerminals sets OutTerminal, ErrTerminal and Color from the writers
@@ -93,8 +99,12 @@ type Result struct {
 	// Reason and Message: of the Failed (or FailureTarget) condition; of
 	// the stuck pod (ImagePullBackOff ...).
 	Reason, Message string
-	// Pod is the stuck pod.
+	// Pod is the stuck pod; empty when the Job's pods cannot be created
+	// (Reason FailedCreate).
 	Pod string
+	// Pods are the Job's pods as last seen, deleted ones included, oldest
+	// first.
+	Pods []PodState
 	// Elapsed is how long the follow took.
 	Elapsed time.Duration
 
@@ -124,6 +134,10 @@ func (r *Result) Err() error {
 	case TimedOut:
 		return fmt.Errorf("timed out after %s waiting for %s, which keeps running; follow it again with: %s", r.timeout, name, r.again)
 	case Stuck:
+		if r.Pod == "" {
+			return errors.New(oneLine(fmt.Sprintf("job/%s has not been able to create its pods for %s: %s; %s is left as it is (see kubectl describe %s -n %s)",
+				r.Job.Name, r.stuckAt, r.Message, name, name, r.Job.Namespace)))
+		}
 		return errors.New(oneLine(fmt.Sprintf("pod %s has been stuck for %s: %s: %s; %s is left as it is (see kubectl describe pod %s -n %s)",
 			r.Pod, r.stuckAt, r.Reason, r.Message, name, r.Pod, r.Job.Namespace)))
 	case Interrupted:
@@ -217,6 +231,9 @@ type event struct {
 	pod  *corev1.Pod
 	uid  types.UID // the pod an image is pulled for
 	err  error
+	// msg and at: a FailedCreate event's message and its last time.
+	msg string
+	at  time.Time
 }
 
 type eventKind int
@@ -228,23 +245,11 @@ const (
 	podChanged
 	podGone
 	pullStarted
+	createFailed
 	connLost
 	connBack
 	fatal
 )
-
-// podRecord is what the follow remembers of a pod, deleted pods included,
-// so a failed pod can be reported even after the Job controller removed it.
-type podRecord struct {
-	pod        *corev1.Pod
-	color      int
-	gone       bool
-	shownFail  bool
-	stuckKey   string // the stuck reason class last shown
-	stuckWhy   string // reason of the current stuck spell
-	stuckMsg   string
-	stuckSince time.Time
-}
 
 type follower struct {
 	src     Source
@@ -255,9 +260,22 @@ type follower struct {
 	job     *batchv1.Job
 	jobSeen bool
 	pods    map[types.UID]*podRecord
+	counts  podCounts
+	// stuck are the records of pods in a stuck spell now.
+	stuck map[types.UID]*podRecord
 	// pulling are the pods a kubelet began to pull an image for.
 	pulling map[types.UID]bool
 	colors  int
+
+	// createShown are the FailedCreate troubles told (createFailureKey);
+	// createSince is when the current spell of pods refused at creation
+	// began (zero: none), createMsg its last message; newestPod is the
+	// latest creation time of a pod, which ends an older spell.
+	createShown map[string]bool
+	createSince time.Time
+	createMsg   string
+	createAt    time.Time
+	newestPod   time.Time
 
 	events chan event
 	out    *output
@@ -271,17 +289,38 @@ type follower struct {
 	result        *Result
 }
 
-// quietKlog keeps client-go's own logging (a watch that broke, a relist)
-// off the screen, where it would run through the progress bar; the follow
-// reports connection trouble itself.
-var quietKlog sync.Once
+// quietContext keeps client-go's own complaints (a watch that broke, a
+// relist), which it logs as errors, off the screen, where they would run
+// through the progress bar: the follow reports connection trouble itself.
+// Only the informers' context gets it, and only at the default verbosity,
+// so -v=6 and -v=8 still show every request.
+func quietContext(ctx context.Context) context.Context {
+	if klog.V(2).Enabled() {
+		return ctx
+	}
+	return klog.NewContext(ctx, logr.New(errorless{klog.FromContext(ctx).GetSink()}))
+}
+
+// errorless passes on what client-go logs at a verbosity asked for and
+// drops its errors and level-0 notes.
+type errorless struct{ logr.LogSink }
+
+func (s errorless) Enabled(level int) bool { return level > 0 && s.LogSink.Enabled(level) }
+func (s errorless) Info(level int, msg string, kv ...any) {
+	if level > 0 {
+		s.LogSink.Info(level, msg, kv...)
+	}
+}
+func (errorless) Error(error, string, ...any)         {}
+func (s errorless) WithValues(kv ...any) logr.LogSink { return errorless{s.LogSink.WithValues(kv...)} }
+func (s errorless) WithName(name string) logr.LogSink { return errorless{s.LogSink.WithName(name)} }
+func (s errorless) Init(info logr.RuntimeInfo)        { s.LogSink.Init(info) }
 
 // Run follows job, as the create command just got it back or as read by
 // RunName, until it ends, the timeout or a stuck pod ends the wait, or ctx
 // is done. The error is for what cannot be waited out, such as no right to
 // watch Jobs; how the Job ended is in the Result.
 func Run(ctx context.Context, src Source, job *batchv1.Job, o Options) (*Result, error) {
-	quietKlog.Do(func() { klog.SetLogger(logr.Discard()) })
 	if o.now == nil {
 		o.now = time.Now
 	}
@@ -302,12 +341,16 @@ func Run(ctx context.Context, src Source, job *batchv1.Job, o Options) (*Result,
 
 	f := &follower{
 		src: src, o: o, ns: job.Namespace, name: job.Name, uid: job.UID, job: job,
-		pods:    map[types.UID]*podRecord{},
-		pulling: map[types.UID]bool{},
-		events:  make(chan event, 256),
-		start:   o.now(),
+		pods:        map[types.UID]*podRecord{},
+		counts:      newPodCounts(),
+		stuck:       map[types.UID]*podRecord{},
+		pulling:     map[types.UID]bool{},
+		createShown: map[string]bool{},
+		events:      make(chan event, 256),
+		start:       o.now(),
 	}
 	f.out = newOutput(o.Out, o.ErrOut, o.OutTerminal, o.ErrTerminal, o.Color, o.now)
+	f.out.everyChange = o.everyChange
 	if o.ErrTerminal {
 		max := -1
 		if job.Spec.Completions != nil {
@@ -316,7 +359,7 @@ func Run(ctx context.Context, src Source, job *batchv1.Job, o Options) (*Result,
 		f.out.newBar(max)
 	}
 	if o.Logs {
-		f.logs = newLogStreamer(runCtx, src, f.ns, f.out)
+		f.logs = newLogStreamer(runCtx, src, f.ns, f.out, o.MaxLogRequests)
 	}
 	f.out.event("waiting for job/%s in namespace %s to complete (Ctrl-C stops waiting; the Job keeps running)", f.name, f.ns)
 
@@ -325,7 +368,8 @@ func Run(ctx context.Context, src Source, job *batchv1.Job, o Options) (*Result,
 		return nil, err
 	}
 	var informers sync.WaitGroup
-	f.startInformer(runCtx, &informers, "jobs", &batchv1.Job{},
+	informCtx := quietContext(runCtx)
+	f.startInformer(informCtx, &informers, "jobs", &batchv1.Job{},
 		func(ctx context.Context, opts metav1.ListOptions) (runtime.Object, error) {
 			opts.FieldSelector = fields.OneTermEqualSelector("metadata.name", f.name).String()
 			return src.ListJobs(ctx, f.ns, opts)
@@ -335,7 +379,7 @@ func Run(ctx context.Context, src Source, job *batchv1.Job, o Options) (*Result,
 			return src.WatchJobs(ctx, f.ns, opts)
 		},
 		jobChanged, jobGone, jobSynced)
-	f.startInformer(runCtx, &informers, "pods", &corev1.Pod{},
+	f.startInformer(informCtx, &informers, "pods", &corev1.Pod{},
 		func(ctx context.Context, opts metav1.ListOptions) (runtime.Object, error) {
 			opts.LabelSelector = selector
 			return src.ListPods(ctx, f.ns, opts)
@@ -350,7 +394,7 @@ func Run(ctx context.Context, src Source, job *batchv1.Job, o Options) (*Result,
 	// so the progress can say Pulling. Without the right to watch events the
 	// progress says ContainerCreating, as kubectl does.
 	pulling := fields.Set{"involvedObject.kind": "Pod", "reason": "Pulling"}.AsSelector().String()
-	f.startInformer(runCtx, &informers, "events", &corev1.Event{},
+	f.startInformer(informCtx, &informers, "events", &corev1.Event{},
 		func(ctx context.Context, opts metav1.ListOptions) (runtime.Object, error) {
 			opts.FieldSelector = pulling
 			return src.ListEvents(ctx, f.ns, opts)
@@ -360,6 +404,20 @@ func Run(ctx context.Context, src Source, job *batchv1.Job, o Options) (*Result,
 			return src.WatchEvents(ctx, f.ns, opts)
 		},
 		pullStarted, -1, -1)
+	// Pods the API server refuses (Pod Security, a ResourceQuota, a
+	// webhook, a missing ServiceAccount) are told only by the Job
+	// controller's FailedCreate events on the Job.
+	refused := fields.Set{"involvedObject.uid": string(f.uid), "reason": failedCreateReason}.AsSelector().String()
+	f.startInformer(informCtx, &informers, "events", &corev1.Event{},
+		func(ctx context.Context, opts metav1.ListOptions) (runtime.Object, error) {
+			opts.FieldSelector = refused
+			return src.ListEvents(ctx, f.ns, opts)
+		},
+		func(ctx context.Context, opts metav1.ListOptions) (watch.Interface, error) {
+			opts.FieldSelector = refused
+			return src.WatchEvents(ctx, f.ns, opts)
+		},
+		createFailed, -1, -1)
 	defer func() {
 		stop()
 		informers.Wait()
@@ -380,8 +438,7 @@ func Run(ctx context.Context, src Source, job *batchv1.Job, o Options) (*Result,
 		select {
 		case ev := <-f.events:
 			if err := f.handle(ev); err != nil {
-				f.out.finish()
-				return nil, err
+				return nil, f.fail(err)
 			}
 			// Take what else has come before drawing, so a burst (the first
 			// list of a hundred pods) is one update, not a hundred.
@@ -390,8 +447,7 @@ func Run(ctx context.Context, src Source, job *batchv1.Job, o Options) (*Result,
 				select {
 				case ev := <-f.events:
 					if err := f.handle(ev); err != nil {
-						f.out.finish()
-						return nil, err
+						return nil, f.fail(err)
 					}
 				default:
 					break more
@@ -479,7 +535,18 @@ func (f *follower) startInformer(ctx context.Context, wg *sync.WaitGroup, what s
 		case *corev1.Pod:
 			f.send(ctx, event{kind: kind, pod: v})
 		case *corev1.Event:
-			f.send(ctx, event{kind: kind, uid: v.InvolvedObject.UID})
+			// The fake clientset of the tests ignores field selectors, so
+			// each informer checks what its selector asked for.
+			switch {
+			case kind == pullStarted && v.Reason == "Pulling" && v.InvolvedObject.Kind == "Pod":
+				f.send(ctx, event{kind: kind, uid: v.InvolvedObject.UID})
+			case kind == createFailed && v.Reason == failedCreateReason && v.InvolvedObject.UID == f.uid:
+				at := v.LastTimestamp.Time
+				if at.IsZero() {
+					at = v.EventTime.Time
+				}
+				f.send(ctx, event{kind: kind, msg: v.Message, at: at})
+			}
 		case cache.DeletedFinalStateUnknown:
 			deliver(v.Obj, kind)
 		}
@@ -496,13 +563,7 @@ func (f *follower) startInformer(ctx context.Context, wg *sync.WaitGroup, what s
 				}
 			},
 		},
-		// Managed fields are half of a pod's size and of no use here.
-		Transform: func(o any) (any, error) {
-			if m, ok := o.(metav1.Object); ok {
-				m.SetManagedFields(nil)
-			}
-			return o, nil
-		},
+		Transform: stripObject,
 	})
 	wg.Add(2)
 	go func() {
@@ -542,15 +603,25 @@ func (f *follower) handle(ev event) error {
 	case podChanged:
 		f.onPod(ev.pod)
 	case podGone:
-		if rec := f.pods[ev.pod.UID]; rec != nil {
+		if rec := f.pods[ev.pod.UID]; rec != nil && !rec.gone {
+			f.uncount(rec)
 			rec.gone = true
 			rec.stuckWhy = ""
+			delete(f.stuck, ev.pod.UID)
 			if f.logs != nil {
 				f.logs.gone(ev.pod.UID)
 			}
 		}
 	case pullStarted:
-		f.pulling[ev.uid] = true
+		if !f.pulling[ev.uid] {
+			f.pulling[ev.uid] = true
+			if rec := f.pods[ev.uid]; rec != nil && !rec.gone {
+				f.uncount(rec)
+				f.count(rec)
+			}
+		}
+	case createFailed:
+		f.onCreateFailed(ev.msg, ev.at)
 	case connLost:
 		if !f.offline {
 			f.offline = true
@@ -627,12 +698,17 @@ func (f *follower) onPod(pod *corev1.Pod) {
 		rec = &podRecord{color: f.colors}
 		f.colors++
 		f.pods[pod.UID] = rec
+		f.onNewPod(pod)
+	}
+	if !rec.gone {
+		f.uncount(rec)
 	}
 	rec.pod = pod
 	rec.gone = false
 	if f.o.OnPod != nil {
 		f.o.OnPod(pod)
 	}
+	f.count(rec)
 
 	if pod.Status.Phase == corev1.PodFailed && !rec.shownFail {
 		rec.shownFail = true
@@ -642,9 +718,11 @@ func (f *follower) onPod(pod *corev1.Pod) {
 	switch {
 	case reason == "":
 		rec.stuckWhy, rec.stuckKey = "", ""
+		delete(f.stuck, pod.UID)
 	default:
 		if rec.stuckWhy == "" {
 			rec.stuckSince = f.o.now()
+			f.stuck[pod.UID] = rec
 		}
 		rec.stuckWhy, rec.stuckMsg = reason, msg
 		// ErrImagePull and ImagePullBackOff take turns while the kubelet
@@ -711,23 +789,62 @@ func (f *follower) end(r *Result) {
 	}
 }
 
-// livePods are the pods not deleted, oldest first.
-func (f *follower) livePods() []*corev1.Pod {
-	var out []*corev1.Pod
-	for _, rec := range f.pods {
-		if !rec.gone {
-			out = append(out, rec.pod)
-		}
+// count adds the record's pod to the counts; uncount takes it out again.
+func (f *follower) count(rec *podRecord) {
+	st := podStatus(rec.pod)
+	if f.pulling[rec.pod.UID] && (st == "ContainerCreating" || strings.HasPrefix(st, "Init:0/")) {
+		st = "Pulling"
 	}
-	sort.Slice(out, func(i, j int) bool {
-		a, b := out[i].CreationTimestamp, out[j].CreationTimestamp
-		return a.Before(&b) || a.Equal(&b) && out[i].Name < out[j].Name
-	})
-	return out
+	rec.status, rec.restarts, rec.started = st, podRestarts(rec.pod), rec.pod.Status.Phase != corev1.PodPending
+	f.counts.add(rec.status, rec.restarts, rec.started, 1)
+}
+
+func (f *follower) uncount(rec *podRecord) {
+	f.counts.add(rec.status, rec.restarts, rec.started, -1)
+	rec.status, rec.restarts, rec.started = "", 0, false
 }
 
 func (f *follower) show() {
-	f.out.status(summarize(f.job, f.livePods(), f.pulling))
+	f.out.status(summarize(f.job, f.counts))
+}
+
+// onCreateFailed tells a FailedCreate event's trouble once, and starts a
+// spell of pods refused at creation unless a pod was created since.
+func (f *follower) onCreateFailed(msg string, at time.Time) {
+	key := createFailureKey(msg)
+	cause := createFailureCause(msg, f.ns)
+	if !f.createShown[key] {
+		f.createShown[key] = true
+		limit := "--stuck-timeout is 0, so the wait goes on"
+		if f.o.StuckTimeout > 0 {
+			limit = fmt.Sprintf("the wait gives up in %s unless a pod is created", f.o.StuckTimeout)
+		}
+		f.out.event("job/%s cannot create its pods: %s (%s)", f.name, cause, limit)
+	}
+	if !at.IsZero() && at.Before(f.newestPod) {
+		return // a pod was created after this refusal
+	}
+	if f.createSince.IsZero() {
+		f.createSince = f.o.now()
+	}
+	f.createMsg, f.createAt = cause, at
+}
+
+// onNewPod ends a spell of refused creations: pods can be created again.
+func (f *follower) onNewPod(pod *corev1.Pod) {
+	t := pod.CreationTimestamp.Time
+	if t.After(f.newestPod) {
+		f.newestPod = t
+	}
+	if !f.createSince.IsZero() && (f.createAt.IsZero() || t.After(f.createAt)) {
+		f.createSince = time.Time{}
+	}
+}
+
+// createStuck tells whether the Job's pods have been refused at creation
+// with none of its pods running, so nothing can come of waiting.
+func (f *follower) createStuck() bool {
+	return !f.createSince.IsZero() && f.job.Status.Active == 0 && conditionTrue(f.job, batchv1.JobComplete) == nil
 }
 
 func (f *follower) armStuckTimer(t *time.Timer) {
@@ -739,10 +856,11 @@ func (f *follower) armStuckTimer(t *time.Timer) {
 	}
 	d := time.Hour
 	if f.o.StuckTimeout > 0 {
-		for _, rec := range f.pods {
-			if rec.stuckWhy != "" && !rec.gone {
-				d = min(d, rec.stuckSince.Add(f.o.StuckTimeout).Sub(f.o.now()))
-			}
+		for _, rec := range f.stuck {
+			d = min(d, rec.stuckSince.Add(f.o.StuckTimeout).Sub(f.o.now()))
+		}
+		if f.createStuck() {
+			d = min(d, f.createSince.Add(f.o.StuckTimeout).Sub(f.o.now()))
 		}
 	}
 	t.Reset(max(d, time.Millisecond))
@@ -753,8 +871,8 @@ func (f *follower) checkStuck() {
 		return
 	}
 	var worst *podRecord
-	for _, rec := range f.pods {
-		if rec.stuckWhy == "" || rec.gone || f.o.now().Sub(rec.stuckSince) < f.o.StuckTimeout {
+	for _, rec := range f.stuck {
+		if f.o.now().Sub(rec.stuckSince) < f.o.StuckTimeout {
 			continue
 		}
 		if worst == nil || rec.stuckSince.Before(worst.stuckSince) {
@@ -763,7 +881,22 @@ func (f *follower) checkStuck() {
 	}
 	if worst != nil {
 		f.end(&Result{Outcome: Stuck, Pod: worst.pod.Name, Reason: worst.stuckWhy, Message: worst.stuckMsg, stuckAt: f.o.StuckTimeout})
+		return
 	}
+	if f.createStuck() && f.o.now().Sub(f.createSince) >= f.o.StuckTimeout {
+		f.end(&Result{Outcome: Stuck, Reason: failedCreateReason, Message: f.createMsg, stuckAt: f.o.StuckTimeout})
+	}
+}
+
+// fail ends the follow on an error that waiting cannot mend: the log
+// streams get to their ends and are waited for, so none prints after the
+// error does.
+func (f *follower) fail(err error) error {
+	if f.logs != nil {
+		f.logs.drain(3 * time.Second)
+	}
+	f.out.finish()
+	return err
 }
 
 // finish ends the display, lets the log streams reach their ends, and
@@ -773,8 +906,9 @@ func (f *follower) finish(ctx context.Context) *Result {
 	r.Job = f.job
 	r.again = f.o.Again
 	r.Elapsed = f.o.now().Sub(f.start)
+	r.Pods = podStates(f.pods)
 	if r.Outcome != Deleted && r.Outcome != Interrupted {
-		f.show()
+		f.out.final(summarize(f.job, f.counts))
 	}
 	if f.logs != nil {
 		grace := 3 * time.Second

@@ -167,6 +167,7 @@ func startRun(t *testing.T, src Source, job *batchv1.Job, o Options) *run {
 	ctx, cancel := context.WithCancel(context.Background())
 	r := &run{stdout: &lockedBuffer{}, stderr: &lockedBuffer{}, done: make(chan struct{}), cancel: cancel}
 	o.Out, o.ErrOut = r.stdout, r.stderr
+	o.everyChange = true
 	o.Again = "kubectl job-wizard follow " + job.Name + " -n " + ns
 	go func() {
 		defer close(r.done)
@@ -658,6 +659,11 @@ func TestRunRelistsAfterExpiredWatchWithoutRepeats(t *testing.T) {
 	job := must(base.cs.BatchV1().Jobs(ns).Create(ctx, testJob("pi"), metav1.CreateOptions{}))
 	r := startRun(t, src, job, Options{})
 	r.waitFor(t, "no pods yet")
+	// The pod must come by the first watch, which then expires: one made
+	// before the watch is open would come by the list instead.
+	for deadline := time.Now().Add(10 * time.Second); src.watches.Load() < 1 && time.Now().Before(deadline); {
+		time.Sleep(5 * time.Millisecond)
+	}
 	must(base.cs.CoreV1().Pods(ns).Create(ctx, testPod("pi-a", corev1.PodFailed, exited(1)), metav1.CreateOptions{}))
 	r.waitFor(t, "pod pi-a failed")
 	deadline := time.Now().Add(10 * time.Second)

@@ -23,27 +23,50 @@ type streamKey struct {
 	restart   int32
 }
 
+// DefaultMaxLogRequests is --max-log-requests' default: kubectl logs'
+// own, so following a Job's logs costs the API server and the kubelets no
+// more than the kubectl command people already run (each stream holds a
+// connection from the API server to a kubelet open).
+const DefaultMaxLogRequests = 5
+
 // logStreamer follows the log of every container run of the Job's pods as
-// it starts, each in its own goroutine, until the run ends.
+// it starts, each in its own goroutine, until the run ends; at most slots
+// at once, the others queued in the order they started. A run whose turn
+// comes after it ended is read whole at once.
 type logStreamer struct {
-	src Source
-	ns  string
-	out *output
-	ctx context.Context
+	src   Source
+	ns    string
+	out   *output
+	ctx   context.Context
+	slots int
 
 	stop func()
 	wg   sync.WaitGroup
 
-	mu      sync.Mutex
-	started map[streamKey]bool
-	live    map[streamKey]bool // false once the run is over or its pod gone
-	changed chan struct{}      // closed and replaced at every update
+	mu       sync.Mutex
+	started  map[streamKey]bool
+	live     map[streamKey]bool // false once the run is over or its pod gone
+	byPod    map[types.UID][]streamKey
+	changed  chan struct{} // closed and replaced at every update
+	open     int           // streams open or opening
+	queue    []queuedRun   // runs waiting for a free stream
+	told     bool          // the wait for a stream was told
+	finished int           // runs read to their end, for drain
 }
 
-func newLogStreamer(ctx context.Context, src Source, ns string, out *output) *logStreamer {
+type queuedRun struct {
+	pod   string
+	key   streamKey
+	color int
+}
+
+func newLogStreamer(ctx context.Context, src Source, ns string, out *output, slots int) *logStreamer {
 	ctx, cancel := context.WithCancel(ctx)
-	return &logStreamer{src: src, ns: ns, out: out, ctx: ctx, stop: cancel,
-		started: map[streamKey]bool{}, live: map[streamKey]bool{}, changed: make(chan struct{})}
+	if slots <= 0 {
+		slots = DefaultMaxLogRequests
+	}
+	return &logStreamer{src: src, ns: ns, out: out, ctx: ctx, stop: cancel, slots: slots,
+		started: map[streamKey]bool{}, live: map[streamKey]bool{}, byPod: map[types.UID][]streamKey{}, changed: make(chan struct{})}
 }
 
 // notify wakes the streams waiting for news of their container; the
@@ -86,24 +109,51 @@ func (l *logStreamer) update(pod *corev1.Pod, color int) {
 			l.live[key] = !run.Done
 			l.notify()
 		}
-		start := !l.started[key]
-		l.started[key] = true
-		l.mu.Unlock()
-		if start {
-			l.wg.Add(1)
-			go l.follow(pod.Name, key, color)
+		if !l.started[key] {
+			l.started[key] = true
+			l.byPod[pod.UID] = append(l.byPod[pod.UID], key)
+			l.queue = append(l.queue, queuedRun{pod.Name, key, color})
+			if l.open >= l.slots && !l.told {
+				l.told = true
+				l.out.event("more containers than --max-log-requests=%d: the other logs wait for a free stream, and come whole once their container has ended", l.slots)
+			}
+			l.startQueued()
 		}
+		l.mu.Unlock()
 	}
+}
+
+// startQueued opens streams for queued runs while slots are free; the
+// caller holds mu.
+func (l *logStreamer) startQueued() {
+	for l.open < l.slots && len(l.queue) > 0 {
+		run := l.queue[0]
+		l.queue[0] = queuedRun{}
+		l.queue = l.queue[1:]
+		l.open++
+		l.wg.Add(1)
+		go l.follow(run.pod, run.key, run.color)
+	}
+}
+
+// release frees the stream of a run read to its end for the next in line.
+func (l *logStreamer) release() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.open--
+	l.finished++
+	if l.ctx.Err() != nil {
+		l.queue = nil
+	}
+	l.startQueued()
 }
 
 // gone notes that a pod was deleted: its streams end at the next break.
 func (l *logStreamer) gone(uid types.UID) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	for k := range l.live {
-		if k.pod == uid {
-			l.live[k] = false
-		}
+	for _, k := range l.byPod[uid] {
+		l.live[k] = false
 	}
 	l.notify()
 }
@@ -114,8 +164,8 @@ func (l *logStreamer) isLive(key streamKey) bool {
 	return l.live[key]
 }
 
-// drain waits up to grace for the streams to reach the end of their logs,
-// then cuts the rest off.
+// drain lets the streams reach the end of their logs and the queued runs
+// be read, and cuts the rest off once grace passes with no run finished.
 func (l *logStreamer) drain(grace time.Duration) {
 	l.mu.Lock()
 	for k := range l.live {
@@ -125,13 +175,28 @@ func (l *logStreamer) drain(grace time.Duration) {
 	l.mu.Unlock()
 	done := make(chan struct{})
 	go func() { l.wg.Wait(); close(done) }()
-	select {
-	case <-done:
-	case <-time.After(grace):
+	if grace <= 0 {
 		l.stop()
-		<-done
 	}
-	l.stop()
+	poll := time.NewTicker(min(max(grace/10, time.Millisecond), 100*time.Millisecond))
+	defer poll.Stop()
+	lastFinished, lastAt := -1, time.Now()
+	for {
+		select {
+		case <-done:
+			l.stop()
+			return
+		case <-poll.C:
+			l.mu.Lock()
+			n := l.finished
+			l.mu.Unlock()
+			if n != lastFinished {
+				lastFinished, lastAt = n, time.Now()
+			} else if time.Since(lastAt) >= grace {
+				l.stop()
+			}
+		}
+	}
 }
 
 // follow streams one container run. The log is read with timestamps, which
@@ -141,6 +206,7 @@ func (l *logStreamer) drain(grace time.Duration) {
 // is lost and nothing shown twice.
 func (l *logStreamer) follow(podName string, key streamKey, color int) {
 	defer l.wg.Done()
+	defer l.release()
 	prefix := "[" + Printable(podName) + "/" + Printable(key.container) + "]"
 	var last time.Time
 	atLast := 0 // lines printed with timestamp last

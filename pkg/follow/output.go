@@ -83,7 +83,17 @@ type output struct {
 	lastDesc string
 	lastLine string // the last plain status line, to print only changes
 	lastSum  *summary
+	// Of the last plain status line: when it was printed, the Job's state
+	// and the succeeded count then (see plainDue).
+	lastAt        time.Time
+	lastState     string
+	lastSucceeded int32
+	everyChange   bool
 }
+
+// progressEvery is the least time between two plain progress lines that
+// tell no new state of the Job (see plainDue).
+const progressEvery = 10 * time.Second
 
 const barCells = 16
 
@@ -196,17 +206,43 @@ func (o *output) block(lines []string) {
 	o.draw()
 }
 
+// plainDue tells whether a plain progress line is due, so that a log
+// (CI's) grows with the time the Job takes, not with its pods: a line
+// whenever the Job's state (Pending, Running, Suspended, Failing, Complete,
+// Failed) changes; otherwise, for other changes, at most one every
+// progressEvery, and with a completion count only once the succeeded count
+// has crossed another tenth of it, whichever comes later. Failures, stuck
+// pods and events are lines of their own (event), always told.
+func (o *output) plainDue(s summary, line string) bool {
+	switch {
+	case line == o.lastLine:
+		return false
+	case o.everyChange || o.lastLine == "" || s.State != o.lastState:
+		return true
+	case o.now().Sub(o.lastAt) < progressEvery:
+		return false
+	case s.Completions > 0:
+		tenth := func(n int32) int64 { return int64(n) * 10 / int64(s.Completions) }
+		return tenth(s.Succeeded) > tenth(o.lastSucceeded)
+	}
+	return true
+}
+
+// plainLine writes a plain progress line; the caller holds mu.
+func (o *output) plainLine(s summary, line string) {
+	o.lastLine, o.lastAt, o.lastState, o.lastSucceeded = line, o.now(), s.State, s.Succeeded
+	fmt.Fprintf(o.errOut, "%s [%s]\n", line, formatElapsed(o.now().Sub(o.start)))
+}
+
 // status shows the Job's state: on a terminal by updating the bar, else by
-// a plain line when anything but the time changed.
+// a plain line when one is due (plainDue).
 func (o *output) status(s summary) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	o.lastSum = &s
 	if o.bar == nil {
-		line := oneLine(s.line())
-		if line != o.lastLine {
-			o.lastLine = line
-			fmt.Fprintf(o.errOut, "%s [%s]\n", line, formatElapsed(o.now().Sub(o.start)))
+		if line := oneLine(s.line()); o.plainDue(s, line) {
+			o.plainLine(s, line)
 		}
 		return
 	}
@@ -225,6 +261,21 @@ func (o *output) status(s summary) {
 	}
 	_ = o.bar.Set(done)
 	o.barShown = true
+}
+
+// final shows the Job's last state: the bar's, or a plain line whenever
+// it differs from the last one printed.
+func (o *output) final(s summary) {
+	if o.bar != nil {
+		o.status(s)
+		return
+	}
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.lastSum = &s
+	if line := oneLine(s.line()); line != o.lastLine {
+		o.plainLine(s, line)
+	}
 }
 
 // tick redraws the bar so its clock moves while nothing else does.
@@ -249,10 +300,8 @@ func (o *output) finish() {
 	_ = o.bar.Exit()
 	o.bar = nil
 	if o.lastSum != nil {
-		line := oneLine(o.lastSum.line())
-		if line != o.lastLine {
-			o.lastLine = line
-			fmt.Fprintf(o.errOut, "%s [%s]\n", line, formatElapsed(o.now().Sub(o.start)))
+		if line := oneLine(o.lastSum.line()); line != o.lastLine {
+			o.plainLine(*o.lastSum, line)
 		}
 	}
 }

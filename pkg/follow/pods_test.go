@@ -91,7 +91,7 @@ func TestSummaryLines(t *testing.T) {
 	job.Status.Ready = new(int32(1))
 	restarted := testPod("a", corev1.PodRunning, runningCS())
 	restarted.Status.ContainerStatuses[0].RestartCount = 2
-	s := summarize(job, []*corev1.Pod{restarted, testPod("b", corev1.PodSucceeded, exited(0))}, nil)
+	s := summarize(job, countsOf([]*corev1.Pod{restarted, testPod("b", corev1.PodSucceeded, exited(0))}))
 	// Restarts in place count against the limit: 1 failed + 2 restarts.
 	if want := "job/pi Running: 1/2 succeeded, 1 active, 1 ready, 1 failed (1 of 4 retries left); pods: 1 Running, 1 Completed"; s.line() != want {
 		t.Errorf("line = %q\nwant   %q", s.line(), want)
@@ -105,7 +105,7 @@ func TestSummaryLines(t *testing.T) {
 	idx.Spec.BackoffLimitPerIndex = new(int32(1))
 	idx.Spec.Completions = nil
 	idx.Status.FailedIndexes = new("3,5")
-	s = summarize(idx, nil, nil)
+	s = summarize(idx, newPodCounts())
 	if want := "job/ix Pending: 0 succeeded, 0 active, 0 ready, 0 failed (backoff limit 1 per index; failed indexes 3,5); pods: no pods yet"; s.line() != want {
 		t.Errorf("line = %q\nwant   %q", s.line(), want)
 	}

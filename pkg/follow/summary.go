@@ -9,7 +9,6 @@ import (
 
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
-	"k8s.io/apimachinery/pkg/types"
 )
 
 // defaultBackoffLimit is the API server's default of spec.backoffLimit.
@@ -51,9 +50,8 @@ func conditionTrue(job *batchv1.Job, typ batchv1.JobConditionType) *batchv1.JobC
 	return nil
 }
 
-// summarize sums up the Job; pulling are the pods whose kubelet said it
-// is pulling an image, shown as Pulling while they are ContainerCreating.
-func summarize(job *batchv1.Job, pods []*corev1.Pod, pulling map[types.UID]bool) summary {
+// summarize sums up the Job from its status and the pods' counts.
+func summarize(job *batchv1.Job, pods podCounts) summary {
 	s := summary{
 		Name:        job.Name,
 		Succeeded:   job.Status.Succeeded,
@@ -83,35 +81,20 @@ func summarize(job *batchv1.Job, pods []*corev1.Pod, pulling map[types.UID]bool)
 		// restarts of running pods against the limit too.
 		used := job.Status.Failed
 		if job.Spec.Template.Spec.RestartPolicy == corev1.RestartPolicyOnFailure {
-			for _, p := range pods {
-				if !podDone(p) {
-					for _, cs := range p.Status.ContainerStatuses {
-						used += cs.RestartCount
-					}
-				}
-			}
+			used += pods.restarts
 		}
 		s.RetriesLeft = max(s.BackoffLimit-used, 0)
 	}
 
-	counts := map[string]int{}
-	// Running from the first pod that runs on, as the console says: a Job
-	// between two waves of pods is still running.
-	running := job.Status.Succeeded+job.Status.Failed > 0
-	for _, p := range pods {
-		st := podStatus(p)
-		if pulling[p.UID] && (st == "ContainerCreating" || strings.HasPrefix(st, "Init:0/")) {
-			st = "Pulling"
-		}
-		counts[st]++
-		running = running || p.Status.Phase != corev1.PodPending
-	}
-	for st, n := range counts {
+	for st, n := range pods.statuses {
 		s.Pods = append(s.Pods, phaseCount{st, n})
 	}
 	sort.Slice(s.Pods, func(i, j int) bool {
 		return statusRank(s.Pods[i].Status) < statusRank(s.Pods[j].Status) || statusRank(s.Pods[i].Status) == statusRank(s.Pods[j].Status) && s.Pods[i].Status < s.Pods[j].Status
 	})
+	// Running from the first pod that runs on, as the console says: a Job
+	// between two waves of pods is still running.
+	running := job.Status.Succeeded+job.Status.Failed > 0 || pods.started > 0
 
 	switch {
 	case conditionTrue(job, batchv1.JobComplete) != nil:
