@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"path"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 	"unicode"
@@ -11,6 +12,7 @@ import (
 
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
 	"k8s.io/apimachinery/pkg/util/validation"
 )
 
@@ -424,38 +426,133 @@ func (v *validator) keyRef(flag, field string, vf *corev1.EnvVarSource) {
 	}
 }
 
+// resources holds a container's requests and limits to the API server's
+// rules (validateResourceRequirements with ValidateContainerResourceName
+// in k8s.io/kubernetes pkg/apis/core/validation), so what it would refuse
+// is refused here, naming the flag: a name must be a standard container
+// resource (cpu, memory, ephemeral-storage, hugepages-SIZE) or qualified
+// (nvidia.com/gpu); hugepages need cpu or memory beside them and whole
+// pages; an extended resource is a whole number, and its request needs a
+// limit equal to it.
 func (v *validator) resources(flag func(string) string, field string, r corev1.ResourceRequirements) {
+	cpuOrMemory, hugepages := false, false
 	for _, list := range []struct {
-		flag, field string
-		l           corev1.ResourceList
-	}{{"--request", field + ".requests", r.Requests}, {"--limit", field + ".limits", r.Limits}} {
-		for name, q := range list.l {
-			if msgs := validation.IsQualifiedName(string(name)); len(msgs) > 0 {
-				v.add(flag(list.flag), list.field, string(name), "resource name "+apiMsg(msgs), "cpu=100m")
+		flag, field, example string
+		l                    corev1.ResourceList
+	}{{"--limit", field + ".limits", "cpu=1,memory=1Gi", r.Limits}, {"--request", field + ".requests", "cpu=100m,memory=128Mi", r.Requests}} {
+		for _, name := range sortedResourceNames(list.l) {
+			q := list.l[name]
+			path := list.field + "[" + string(name) + "]"
+			value := string(name) + "=" + q.String()
+			if rule := containerResourceNameRule(name); rule != "" {
+				v.add(flag(list.flag), path, string(name), rule, list.example)
+				continue
 			}
 			if q.Sign() < 0 {
-				v.add(flag(list.flag), list.field+"."+string(name), q.String(), "must not be negative", "cpu=100m")
+				v.add(flag(list.flag), path, value, "must not be negative", list.example)
+			}
+			if isExtendedResource(name) && q.MilliValue()%1000 != 0 {
+				v.add(flag(list.flag), path, value, "an extended resource must be a whole number", string(name)+"=1")
+			}
+			if isHugePages(name) {
+				hugepages = true
+				if !hugePagesDivisible(name, q) {
+					v.add(flag(list.flag), path, value, fmt.Sprintf("must be a positive whole number of %s pages", strings.TrimPrefix(string(name), corev1.ResourceHugePagesPrefix)), "hugepages-2Mi=64Mi,memory=128Mi")
+				}
+			}
+			if name == corev1.ResourceCPU || name == corev1.ResourceMemory {
+				cpuOrMemory = true
 			}
 		}
 	}
-	for name, req := range r.Requests {
-		if lim, ok := r.Limits[name]; ok && req.Cmp(lim) > 0 {
-			v.add(flag("--request"), field+".requests."+string(name), string(name)+"="+req.String(),
+	for _, name := range sortedResourceNames(r.Requests) {
+		req := r.Requests[name]
+		if containerResourceNameRule(name) != "" {
+			continue
+		}
+		lim, ok := r.Limits[name]
+		path := field + ".requests[" + string(name) + "]"
+		switch {
+		case ok && req.Cmp(lim) != 0 && !overcommitAllowed(name):
+			v.add(flag("--request"), path, string(name)+"="+req.String(),
+				fmt.Sprintf("must equal the limit %s=%s: %s cannot be overcommitted", name, lim.String(), name), string(name)+"="+lim.String())
+		case ok && req.Cmp(lim) > 0:
+			v.add(flag("--request"), path, string(name)+"="+req.String(),
 				fmt.Sprintf("the request is above the limit %s=%s; a request must not exceed its limit", name, lim.String()), string(name)+"="+lim.String())
+		case !ok && !overcommitAllowed(name):
+			v.add(flag("--request"), path, string(name)+"="+req.String(),
+				fmt.Sprintf("%s cannot be overcommitted: give --limit %s=%s too", name, name, req.String()), "--limit "+string(name)+"="+req.String())
 		}
 	}
-	// Extended resources (nvidia.com/gpu) cannot be overcommitted: the API
-	// wants request equal to limit, and a whole number.
-	for name, q := range r.Limits {
-		if strings.Contains(string(name), "/") && !strings.HasPrefix(string(name), "kubernetes.io/") && !strings.HasPrefix(string(name), "hugepages-") {
-			if req, ok := r.Requests[name]; ok && req.Cmp(q) != 0 {
-				v.add(flag("--request"), field+".requests."+string(name), req.String(), "an extended resource's request must equal its limit", string(name)+"="+q.String())
-			}
-			if q.MilliValue()%1000 != 0 {
-				v.add(flag("--limit"), field+".limits."+string(name), q.String(), "an extended resource must be a whole number", string(name)+"=1")
-			}
+	if hugepages && !cpuOrMemory {
+		flagName := "--request"
+		if len(r.Requests) == 0 {
+			flagName = "--limit"
 		}
+		v.add(flag(flagName), field, "", "hugepages need a cpu or memory request or limit beside them", "hugepages-2Mi=64Mi,memory=128Mi")
 	}
+}
+
+// containerResourceNameRule is why the API server refuses name as a
+// container's resource, or "" when it takes it.
+func containerResourceNameRule(name corev1.ResourceName) string {
+	n := string(name)
+	if msgs := validation.IsQualifiedName(n); len(msgs) > 0 {
+		return "resource name " + apiMsg(msgs)
+	}
+	if !strings.Contains(n, "/") {
+		switch {
+		case name == corev1.ResourceCPU || name == corev1.ResourceMemory || name == corev1.ResourceEphemeralStorage || isHugePages(name):
+			return ""
+		}
+		return "must be a standard resource for containers (cpu, memory, ephemeral-storage, hugepages-SIZE) or qualified by a domain, such as nvidia.com/gpu"
+	}
+	if isNativeResource(name) {
+		return ""
+	}
+	if strings.HasPrefix(n, "requests.") || len(validation.IsQualifiedName("requests."+n)) > 0 {
+		return "does not follow the extended resource name standard (DOMAIN/NAME, as nvidia.com/gpu, whose requests.DOMAIN/NAME quota name must also be qualified)"
+	}
+	return ""
+}
+
+// isNativeResource is the API's IsNativeResource: unqualified, or in the
+// kubernetes.io domain.
+func isNativeResource(name corev1.ResourceName) bool {
+	return !strings.Contains(string(name), "/") || strings.Contains(string(name), corev1.ResourceDefaultNamespacePrefix)
+}
+
+func isExtendedResource(name corev1.ResourceName) bool {
+	return !isNativeResource(name) && !strings.HasPrefix(string(name), "requests.") &&
+		len(validation.IsQualifiedName("requests."+string(name))) == 0
+}
+
+func isHugePages(name corev1.ResourceName) bool {
+	return strings.HasPrefix(string(name), corev1.ResourceHugePagesPrefix)
+}
+
+func overcommitAllowed(name corev1.ResourceName) bool {
+	return isNativeResource(name) && !isHugePages(name)
+}
+
+// hugePagesDivisible is the API's IsHugePageResourceValueDivisible: the
+// size after hugepages- parses as a whole positive quantity and the value
+// is a whole number of such pages.
+func hugePagesDivisible(name corev1.ResourceName, q resource.Quantity) bool {
+	size, err := resource.ParseQuantity(strings.TrimPrefix(string(name), corev1.ResourceHugePagesPrefix))
+	if err != nil || size.Sign() <= 0 || size.MilliValue()%1000 != 0 {
+		return false
+	}
+	return q.Value()%size.Value() == 0
+}
+
+func sortedResourceNames(l corev1.ResourceList) []corev1.ResourceName {
+	names := make([]corev1.ResourceName, 0, len(l))
+	for n := range l {
+		names = append(names, n)
+	}
+	sort.Slice(names, func(i, j int) bool { return names[i] < names[j] })
+	return names
 }
 
 func (v *validator) volume(field string, vol corev1.Volume, seen map[string]bool) {
