@@ -94,8 +94,14 @@ var (
 
 func explain(err error, ep Endpoint, s Subject) string {
 	if clientcmd.IsEmptyConfig(err) {
-		return "no cluster is configured: there is no kubeconfig (~/.kube/config or $KUBECONFIG) and no --server; " +
-			"give --kubeconfig or --context, or use --dry-run=client to print the Job without a cluster"
+		const none = "no cluster is configured: there is no kubeconfig (~/.kube/config or $KUBECONFIG) and no --server; "
+		if s.Verb == "read" {
+			// --from reads its source even for a client dry run, so
+			// --dry-run=client is no way out here.
+			return none + fmt.Sprintf("--from reads %s from a cluster, even with --dry-run=client; give --kubeconfig or --context, "+
+				"or start from a manifest with -f (e.g. kubectl get %s -o yaml > job.yaml on a machine that has the cluster)", s.object(), s.Resource+"/"+s.Name)
+		}
+		return none + "give --kubeconfig or --context, or use --dry-run=client to print the Job without a cluster"
 	}
 	status, ok := err.(apierrors.APIStatus)
 	if !ok {
@@ -242,7 +248,13 @@ func explainInvalid(st metav1.Status, s Subject) string {
 	}
 	for _, c := range causes {
 		b.WriteString("\n")
-		switch flag := FlagForField(c.Field); {
+		flag := FlagForField(c.Field)
+		if aboutSelector(c) {
+			// The selector and the labels the server makes for it are
+			// no flag's: --label never sets them.
+			flag = ""
+		}
+		switch {
 		case flag != "" && c.Field != "":
 			fmt.Fprintf(&b, "%s (%s): ", flag, c.Field)
 		case c.Field != "":
@@ -251,6 +263,21 @@ func explainInvalid(st metav1.Status, s Subject) string {
 		b.WriteString(c.Message)
 	}
 	return b.String()
+}
+
+// aboutSelector tells a refusal of the Job's selector, or of the labels
+// the server writes for it (controller-uid, job-name), from one of the
+// user's labels.
+func aboutSelector(c metav1.StatusCause) bool {
+	if strings.Contains(c.Message, "selector") || strings.HasPrefix(c.Field, "spec.selector") {
+		return true
+	}
+	for _, k := range []string{"controller-uid]", "job-name]"} {
+		if strings.HasSuffix(c.Field, k) {
+			return true
+		}
+	}
+	return false
 }
 
 func explainUnauthorized(ep Endpoint) string {

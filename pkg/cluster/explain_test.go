@@ -198,3 +198,17 @@ func TestFlagForField(t *testing.T) {
 		}
 	}
 }
+
+// The server's refusal of a copied Job's selector or controller labels is
+// no --label error.
+func TestSelectorRefusalIsNoLabelError(t *testing.T) {
+	st := metav1.Status{Details: &metav1.StatusDetails{Causes: []metav1.StatusCause{
+		{Field: "spec.template.metadata.labels", Message: "Invalid value: {...}: `selector` does not match template `labels`"},
+		{Field: "spec.template.metadata.labels[batch.kubernetes.io/job-name]", Message: "Invalid value: \"x\": must be 'x2'"},
+		{Field: "spec.template.metadata.labels[team]", Message: "Invalid value: \"-\": bad"},
+	}}}
+	got := explainInvalid(st, Subject{Resource: "job.batch", Name: "x2"})
+	if strings.Count(got, "--label") != 1 || !strings.Contains(got, "--label (spec.template.metadata.labels[team])") {
+		t.Errorf("got\n%s\nwant --label only on the user's label", got)
+	}
+}

@@ -150,13 +150,19 @@ func firstLine(s string) string {
 // over a manifest of -f: every field no flag names is kept, and a NAME
 // replaces the SOURCE- generated name.
 func (o *CreateOptions) resolveFrom(ctx context.Context) error {
-	c, ns, err := o.client()
+	subject := cluster.Subject{Verb: "read", Resource: o.fromKind + ".batch", Name: o.fromName}
+	c, err := o.Conn.Client(o.Streams.ErrOut)
+	if err != nil {
+		return cluster.Explain(err, cluster.Endpoint{}, subject)
+	}
+	ns, _, err := o.Conn.Namespace()
 	if err != nil {
 		return err
 	}
+	subject.Namespace = ns
 	job, dropped, err := c.SourceJob(ctx, ns, o.fromKind, o.fromName)
 	if err != nil {
-		return cluster.Explain(err, c.Endpoint, cluster.Subject{Verb: "read", Resource: o.fromKind + ".batch", Name: o.fromName, Namespace: ns})
+		return cluster.Explain(err, c.Endpoint, subject)
 	}
 	o.sayDropped("--from "+o.From, dropped)
 	spec := jobspec.FromJob(job)

@@ -2,6 +2,8 @@ package jobspec
 
 import (
 	"slices"
+	"strconv"
+	"strings"
 	"testing"
 
 	batchv1 "k8s.io/api/batch/v1"
@@ -144,4 +146,12 @@ func sameMap(a, b map[string]string) bool {
 		}
 	}
 	return true
+}
+
+func TestFilePathShownWhole(t *testing.T) {
+	path := "/home/someone/projects/a-rather-long-project-name/deploy/jobs/nightly-report-copied-from-prod.yaml"
+	_, err := Import(path, []byte("kind: Pod\napiVersion: v1\n"))
+	if err == nil || !strings.Contains(err.Error(), strconv.Quote(path)) {
+		t.Errorf("error %v does not show %s whole", err, path)
+	}
 }

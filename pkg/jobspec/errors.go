@@ -29,7 +29,12 @@ func (e *FieldError) Error() string {
 	default:
 		b.WriteString(e.Field)
 	}
-	if e.Value != "" || e.Flag != "" {
+	switch {
+	case e.Flag == "-f":
+		// A path is only of use whole: cut, it names no file. A path is
+		// bounded anyway (PATH_MAX), unlike a value.
+		fmt.Fprintf(&b, " %s", strconv.Quote(strings.ToValidUTF8(e.Value, "\uFFFD")))
+	case e.Value != "" || e.Flag != "":
 		fmt.Fprintf(&b, " %s", QuoteValue(e.Value))
 	}
 	b.WriteString(": ")

@@ -435,7 +435,7 @@ func (v *validator) keyRef(flag, field string, vf *corev1.EnvVarSource) {
 // pages; an extended resource is a whole number, and its request needs a
 // limit equal to it.
 func (v *validator) resources(flag func(string) string, field string, r corev1.ResourceRequirements) {
-	cpuOrMemory, hugepages := false, false
+	cpuOrMemory, hugepages := false, ""
 	for _, list := range []struct {
 		flag, field, example string
 		l                    corev1.ResourceList
@@ -455,7 +455,7 @@ func (v *validator) resources(flag func(string) string, field string, r corev1.R
 				v.add(flag(list.flag), path, value, "an extended resource must be a whole number", string(name)+"=1")
 			}
 			if isHugePages(name) {
-				hugepages = true
+				hugepages = value
 				if !hugePagesDivisible(name, q) {
 					v.add(flag(list.flag), path, value, fmt.Sprintf("must be a positive whole number of %s pages", strings.TrimPrefix(string(name), corev1.ResourceHugePagesPrefix)), "hugepages-2Mi=64Mi,memory=128Mi")
 				}
@@ -484,12 +484,12 @@ func (v *validator) resources(flag func(string) string, field string, r corev1.R
 				fmt.Sprintf("%s cannot be overcommitted: give --limit %s=%s too", name, name, req.String()), "--limit "+string(name)+"="+req.String())
 		}
 	}
-	if hugepages && !cpuOrMemory {
+	if hugepages != "" && !cpuOrMemory {
 		flagName := "--request"
 		if len(r.Requests) == 0 {
 			flagName = "--limit"
 		}
-		v.add(flag(flagName), field, "", "hugepages need a cpu or memory request or limit beside them", "hugepages-2Mi=64Mi,memory=128Mi")
+		v.add(flag(flagName), field, hugepages, "hugepages need a cpu or memory request or limit beside them", "hugepages-2Mi=64Mi,memory=128Mi")
 	}
 }
 

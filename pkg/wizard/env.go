@@ -231,7 +231,7 @@ func (w *Wizard) keyedObject(s *jobspec.Spec, src string, validate func(string) 
 	descs := make([]string, len(objs))
 	for i, o := range objs {
 		names[i] = o.Name
-		descs[i] = w.T("%d keys", len(o.Keys))
+		descs[i] = countOf(w, len(o.Keys), "%d key", "%d keys")
 		if o.Type != "" {
 			descs[i] += ", " + o.Type
 		}

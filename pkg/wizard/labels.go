@@ -133,7 +133,7 @@ func (w *Wizard) stepNodes(s *jobspec.Spec) error {
 			if matched == 0 {
 				w.warn(w.T("No node of %d matches; the pods would stay Pending.", all))
 			} else {
-				w.note(w.T("%d of %d nodes match.", matched, all))
+				w.note(nodesMatch(w, matched, all))
 			}
 		}
 	}
@@ -195,7 +195,7 @@ func (w *Wizard) nodeLabels(s *jobspec.Spec, nodes []nodeInfo, haveNodes bool) e
 			opts := make([]Option, len(pairs))
 			var defs []int
 			for i, p := range pairs {
-				opts[i] = Option{Label: safe(p), Description: w.T("%d nodes", count[p])}
+				opts[i] = Option{Label: safe(p), Description: countOf(w, count[p], "%d node", "%d nodes")}
 				k, v, _ := strings.Cut(p, "=")
 				if cur, ok := sel[k]; ok && cur == v {
 					defs = append(defs, i)
@@ -242,4 +242,25 @@ func (w *Wizard) tolerations(s *jobspec.Spec) error {
 	return w.lineLoop(w.T("Toleration KEY[=VALUE]:EFFECT, e.g. dedicated=batch:NoSchedule (Enter to finish)"),
 		w.T("EFFECT is NoSchedule, PreferNoSchedule or NoExecute; without =VALUE any value of the key is tolerated."),
 		jobspec.ApplyToleration, s)
+}
+
+// countOf is "1 node" and "2 nodes": English needs the singular key, and
+// each key has its translation (Chinese has one form for both).
+func countOf(w *Wizard, n int, one, many string) string {
+	if n == 1 {
+		return w.T(one, n)
+	}
+	return w.T(many, n)
+}
+
+// nodesMatch is "1 of 3 nodes matches", "1 of 1 node matches", "2 of 3
+// nodes match".
+func nodesMatch(w *Wizard, matched, all int) string {
+	switch {
+	case all == 1:
+		return w.T("%d of %d node matches.", matched, all)
+	case matched == 1:
+		return w.T("%d of %d nodes matches.", matched, all)
+	}
+	return w.T("%d of %d nodes match.", matched, all)
 }

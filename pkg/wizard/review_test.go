@@ -432,7 +432,7 @@ func TestLookupsOfferTheClustersChoices(t *testing.T) {
 	if !slices.Contains(r.fake.seen["ConfigMap"], `"evil\x1b[2J"`) {
 		t.Errorf("configmap options: %q", r.fake.seen["ConfigMap"])
 	}
-	if !strings.Contains(r.out.String(), "1 of 2 nodes match.") {
+	if !strings.Contains(r.out.String(), "1 of 2 nodes matches.") {
 		t.Errorf("no match count:\n%s", r.out)
 	}
 	if !slices.Contains(r.fake.seen[qClaim], "data") {
