@@ -22,6 +22,7 @@ import (
 
 	batchv1 "k8s.io/api/batch/v1"
 	v1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/jobwizard/kubectl-job-wizard/internal/testcluster"
@@ -565,4 +566,100 @@ func TestFollowShowsPulling(t *testing.T) {
 	if i, j := strings.Index(r.stderr, "pods: 1 Pulling"), strings.Index(r.stderr, "pods: 1 Running"); i > j {
 		t.Errorf("Pulling shown after Running:\n%s", r.stderr)
 	}
+}
+
+// Pods the API server refuses never come: the Job controller's FailedCreate
+// is shown at once with its cause, and --stuck-timeout ends the wait (3).
+func TestFollowFailedCreatePodSecurity(t *testing.T) {
+	t.Parallel()
+	ctx := followCtx(t, 2*time.Minute)
+	ns := cluster.Namespace(t)
+	nsObj, err := cluster.Clientset().CoreV1().Namespaces().Get(ctx, ns, metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if nsObj.Labels == nil {
+		nsObj.Labels = map[string]string{}
+	}
+	nsObj.Labels["pod-security.kubernetes.io/enforce"] = "restricted"
+	if _, err := cluster.Clientset().CoreV1().Namespaces().Update(ctx, nsObj, metav1.UpdateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	r := followRun(ctx, t, "psa", "-n", ns, "--image=busybox:1.36", "--stuck-timeout=3s", quick, "--wait", "--", "true")
+	wantExit(t, r, 3)
+	wantContains(t, "stderr", r.stderr,
+		`job/psa cannot create its pods: Pod Security level "restricted:latest" of namespace `+ns+` forbids the pods: `,
+		"(the wait gives up in 3s unless a pod is created)",
+		"error: job/psa has not been able to create its pods for 3s: Pod Security level \"restricted:latest\"")
+	if n := strings.Count(r.stderr, "cannot create its pods"); n != 1 {
+		t.Errorf("the refusal told %d times:\n%s", n, r.stderr)
+	}
+	wantPlain(t, "stderr", r.stderr)
+}
+
+func TestFollowFailedCreateResourceQuota(t *testing.T) {
+	t.Parallel()
+	ctx := followCtx(t, 2*time.Minute)
+	ns := cluster.Namespace(t)
+	quota := &v1.ResourceQuota{ObjectMeta: metav1.ObjectMeta{Name: "no-pods"}, Spec: v1.ResourceQuotaSpec{Hard: v1.ResourceList{v1.ResourcePods: resource.MustParse("0")}}}
+	if _, err := cluster.Clientset().CoreV1().ResourceQuotas(ns).Create(ctx, quota, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	// Admission refuses with "status unknown" until the quota controller
+	// has counted; the test wants the quota's own words.
+	for {
+		q, err := cluster.Clientset().CoreV1().ResourceQuotas(ns).Get(ctx, "no-pods", metav1.GetOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, ok := q.Status.Hard[v1.ResourcePods]; ok {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	r := followRun(ctx, t, "quota", "-n", ns, "--image=busybox:1.36", "--stuck-timeout=3s", quick, "--wait", "--", "true")
+	wantExit(t, r, 3)
+	wantContains(t, "stderr", r.stderr,
+		`job/quota cannot create its pods: ResourceQuota "no-pods" is used up: the pod requests pods=1, pods=0 is used of a limit of pods=0`,
+		`error: job/quota has not been able to create its pods for 3s: ResourceQuota "no-pods" is used up`)
+	if n := strings.Count(r.stderr, "cannot create its pods"); n != 1 {
+		t.Errorf("the refusal told %d times:\n%s", n, r.stderr)
+	}
+}
+
+// More pods than --max-log-requests: every pod's log printed once, whole.
+func TestFollowMaxLogRequests(t *testing.T) {
+	t.Parallel()
+	ctx := followCtx(t, 2*time.Minute)
+	ns := cluster.Namespace(t)
+	r := followRun(ctx, t, "many", "-n", ns, "--image=busybox:1.36", "--completions=6", "--parallelism=6", "--max-log-requests=2",
+		"--annotation="+testcluster.AnnotationRunSeconds+"=1", "--annotation="+testcluster.AnnotationLog+"=first\nsecond\nthird", "--logs", "--", "true")
+	wantExit(t, r, 0)
+	pods := harnessJobPods(ctx, t, ns, "many")
+	if len(pods) != 6 {
+		t.Fatalf("%d pods, want 6\n%s", len(pods), r)
+	}
+	for _, p := range pods {
+		want := fmt.Sprintf("[%[1]s/many] first\n[%[1]s/many] second\n[%[1]s/many] third\n", p.Name)
+		var got strings.Builder
+		for _, l := range strings.SplitAfter(r.stdout, "\n") {
+			if strings.HasPrefix(l, "["+p.Name+"/") {
+				got.WriteString(l)
+			}
+		}
+		if got.String() != want {
+			t.Errorf("%s's log is not there once and whole: %q\n%s", p.Name, got.String(), r)
+		}
+	}
+	wantContains(t, "stderr", r.stderr, "more containers than --max-log-requests=2")
+}
+
+// -v=6 shows the follow's requests too: the follow no longer silences klog.
+func TestFollowVerboseShowsRequests(t *testing.T) {
+	t.Parallel()
+	ctx := followCtx(t, time.Minute)
+	ns := cluster.Namespace(t)
+	r := followRun(ctx, t, "loud", "-n", ns, "--image=busybox:1.36", quick, "--wait", "-v=6", "--", "true")
+	wantExit(t, r, 0)
+	wantContains(t, "stderr", r.stderr, "watch=true", "/api/v1/namespaces/"+ns+"/pods?")
 }
