@@ -547,8 +547,10 @@ func TestFollowShowsPulling(t *testing.T) {
 	t.Parallel()
 	ctx := followCtx(t, time.Minute)
 	ns := cluster.Namespace(t)
+	// Without a terminal a change within a state is told at most every
+	// 10 s: ContainerCreating at 10 s, Pulling at 20 s, Running at 25 s.
 	cmd := followCmd(ctx, t, "pull", "-n", ns, "--image=perl:5.28.0", quick,
-		"--annotation="+testcluster.AnnotationStartSeconds+"=4", "--wait", "--", "true")
+		"--annotation="+testcluster.AnnotationStartSeconds+"=25", "--wait", "--", "true")
 	out := followStart(t, cmd)
 	waitOutput(t, out.stderr, "pods: 1 ContainerCreating", 30*time.Second)
 	pod := harnessJobPods(ctx, t, ns, "pull")[0]

@@ -427,12 +427,10 @@ func Run(ctx context.Context, src Source, job *batchv1.Job, o Options) (*Result,
 	f.show()
 	stuckTimer := time.NewTimer(time.Hour)
 	defer stuckTimer.Stop()
-	var tick <-chan time.Time
-	if o.ErrTerminal {
-		t := time.NewTicker(time.Second)
-		defer t.Stop()
-		tick = t.C
-	}
+	// The bar's clock moves each second; without a terminal the second
+	// tells a change held back until its line is due (plainDue).
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
 	for f.result == nil {
 		f.armStuckTimer(stuckTimer)
 		select {
@@ -454,9 +452,11 @@ func Run(ctx context.Context, src Source, job *batchv1.Job, o Options) (*Result,
 				}
 			}
 		case <-stuckTimer.C:
-		case <-tick:
-			f.out.tick()
-			continue
+		case <-tick.C:
+			if o.ErrTerminal {
+				f.out.tick()
+				continue
+			}
 		case <-waitCtx.Done():
 			if ctx.Err() == nil && errors.Is(context.Cause(waitCtx), errTimedOut) {
 				f.end(&Result{Outcome: TimedOut, timeout: o.Timeout})

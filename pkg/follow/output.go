@@ -209,10 +209,10 @@ func (o *output) block(lines []string) {
 // plainDue tells whether a plain progress line is due, so that a log
 // (CI's) grows with the time the Job takes, not with its pods: a line
 // whenever the Job's state (Pending, Running, Suspended, Failing, Complete,
-// Failed) changes; otherwise, for other changes, at most one every
-// progressEvery, and with a completion count only once the succeeded count
-// has crossed another tenth of it, whichever comes later. Failures, stuck
-// pods and events are lines of their own (event), always told.
+// Failed) changes; otherwise at most one every progressEvery, and while
+// pods succeed (with a completion count) only once the succeeded count has
+// crossed another tenth of it, whichever comes later. Failures, stuck pods
+// and events are lines of their own (event), always told.
 func (o *output) plainDue(s summary, line string) bool {
 	switch {
 	case line == o.lastLine:
@@ -221,7 +221,7 @@ func (o *output) plainDue(s summary, line string) bool {
 		return true
 	case o.now().Sub(o.lastAt) < progressEvery:
 		return false
-	case s.Completions > 0:
+	case s.Completions > 0 && s.Succeeded != o.lastSucceeded:
 		tenth := func(n int32) int64 { return int64(n) * 10 / int64(s.Completions) }
 		return tenth(s.Succeeded) > tenth(o.lastSucceeded)
 	}

@@ -84,6 +84,16 @@ func TestOutputPlainRateRule(t *testing.T) {
 	if lines() != 7 || !strings.HasSuffix(errOut.String(), "job/pi Complete: 1000/1000 succeeded, 99 active, 0 ready, 0 failed (6 of 6 retries left); pods: 99 Running [10m21s]\n") {
 		t.Errorf("%d lines, want 7 ending with the final state:\n%s", lines(), errOut.String())
 	}
+	// With no pod succeeding, other news comes at the 10 s pace.
+	clock.advance(10 * time.Second)
+	s.State, s.Succeeded = "Running", 300
+	o.lastState, o.lastSucceeded = "Running", 300
+	s.Active = 7
+	before := lines()
+	o.status(s)
+	if lines() != before+1 {
+		t.Errorf("no line 10 s after the last with no pod succeeding since:\n%s", errOut.String())
+	}
 	// A Job without a completion count: a line a 10 s at most.
 	errOut.Reset()
 	o = newOutput(nil, &errOut, false, false, false, clock.now)
