@@ -11,7 +11,7 @@ import (
 )
 
 // Args renders the Spec as the flag command line (after "kubectl
-// job-wizard") that builds the same Job without prompts. complete is false
+// job-wizard") that builds the same Job (or CronJob) without prompts. complete is false
 // when the Spec holds something no flag can say (a second container, a
 // probe, affinity, ...): then the equivalent command is -f of a saved
 // manifest, and the args still show every flag-expressible part.
@@ -21,7 +21,7 @@ func Args(s *Spec) (args []string, complete bool) {
 	if err != nil {
 		return args, false
 	}
-	return args, apiequality.Semantic.DeepEqual(rebuilt.Build(), s.Build())
+	return args, apiequality.Semantic.DeepEqual(rebuilt.BuildObject(), s.BuildObject())
 }
 
 func flagArgs(s *Spec) []string {
@@ -43,6 +43,7 @@ func flagArgs(s *Spec) []string {
 	str("--namespace", s.Namespace)
 	str("--alias", s.Alias)
 	str("--description", s.Description)
+	a = append(a, cronJobArgs(s)...)
 
 	i32("--backoff-limit", s.BackoffLimit)
 	i32("--completions", s.Completions)
@@ -163,6 +164,8 @@ func ParseArgs(args []string) (*Spec, error) {
 	fs.SetOutput(discard{})
 	var f Flags
 	f.AddTo(fs)
+	var cf CronJobFlags
+	cf.AddTo(fs)
 	ns := fs.StringP("namespace", "n", "", "")
 	if err := fs.Parse(args); err != nil {
 		return nil, &FieldError{Rule: err.Error()}
@@ -180,6 +183,9 @@ func ParseArgs(args []string) (*Spec, error) {
 	}
 	s := &Spec{Namespace: *ns}
 	if err := f.Apply(s, fs, nil); err != nil {
+		return nil, err
+	}
+	if err := cf.Apply(s, fs); err != nil {
 		return nil, err
 	}
 	return s, nil

@@ -230,6 +230,7 @@ func FuzzArgsRoundTrip(f *testing.F) {
 	f.Add("--generate-name\x00n-\x00--image\x00x\x00-l\x00a=b,c=d\x00--volume\x00d=emptydir\x00--mount\x00/d=d:ro")
 	f.Add("j\x00--image\x00y\x00--completion-mode\x00Indexed\x00--completions\x003\x00--success-policy\x00indexes=0-1,count=1\x00--env-value-from\x00A=secret:s:k\x00-e\x00B=1")
 	f.Add("j\x00--image\x00y\x00--command\x00a\x00--arg\x00b\x00--request\x00cpu=1\x00--limit\x00cpu=0,memory=1Gi\x00--toleration\x00k:NoSchedule\x00--node\x00n1")
+	f.Add("cj\x00--image\x00x\x00--schedule\x00*/5 * * * *\x00--time-zone\x00UTC\x00--concurrency-policy\x00Forbid\x00--starting-deadline\x0090\x00--successful-jobs-history\x000\x00--suspend-schedule=false")
 	f.Fuzz(func(t *testing.T, joined string) {
 		s, err := ParseArgs(strings.Split(joined, "\x00"))
 		if err != nil {
@@ -243,8 +244,8 @@ func FuzzArgsRoundTrip(f *testing.F) {
 		if err != nil {
 			t.Fatalf("Args %q of %q do not parse: %v", args, joined, err)
 		}
-		if !apiequality.Semantic.DeepEqual(again.Build(), s.Build()) {
-			t.Errorf("Args %q of %q rebuild a different Job", args, joined)
+		if !apiequality.Semantic.DeepEqual(again.BuildObject(), s.BuildObject()) {
+			t.Errorf("Args %q of %q rebuild a different Job or CronJob", args, joined)
 		}
 	})
 }

@@ -13,6 +13,7 @@ import (
 
 	batchv1 "k8s.io/api/batch/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
 	sigsjson "sigs.k8s.io/json"
 	"sigs.k8s.io/yaml"
@@ -45,53 +46,117 @@ func ImportCopied(source string, data []byte) (*Spec, []string, error) {
 
 // DecodeJob decodes a manifest strictly: unknown fields, duplicate keys,
 // wrong types, a kind other than Job or CronJob, and more than one document
-// are errors that name the field.
+// are errors that name the field. From a CronJob, the Job is its
+// jobTemplate (see JobFromCronJob).
 func DecodeJob(source string, data []byte) (*batchv1.Job, error) {
+	job, cj, err := decodeManifest(source, data)
+	if err != nil {
+		return nil, err
+	}
+	if cj != nil {
+		return JobFromCronJob(cj), nil
+	}
+	return job, nil
+}
+
+// ImportCronJob reads a manifest into a Spec that is a CronJob (-f with
+// --kind cronjob or --schedule): a CronJob stays one, every field kept
+// but what a server wrote (CleanCopied, and the CronJob's status); a Job
+// becomes the jobTemplate of a CronJob whose schedule the flags give. It
+// also says what was dropped.
+func ImportCronJob(source string, data []byte) (*Spec, []string, error) {
+	job, cj, err := decodeManifest(source, data)
+	if err != nil {
+		return nil, nil, err
+	}
+	if cj == nil {
+		dropped := CleanCopied(job)
+		s := FromJob(job)
+		s.CronJob = &CronJobSettings{}
+		return s, dropped, nil
+	}
+	dropped := CleanCronJob(cj)
+	return FromCronJob(cj), dropped, nil
+}
+
+// CleanCronJob is CleanCopied for a CronJob kept one: its metadata and its
+// jobTemplate's spec are cleaned as a Job's would be, and its status goes.
+func CleanCronJob(cj *batchv1.CronJob) []string {
+	job := &batchv1.Job{ObjectMeta: cj.ObjectMeta, Spec: cj.Spec.JobTemplate.Spec}
+	var dropped []string
+	for _, d := range CleanCopied(job) {
+		dropped = append(dropped, cronJobFieldPath(d))
+	}
+	cj.ObjectMeta, cj.Spec.JobTemplate.Spec = job.ObjectMeta, job.Spec
+	if !cj.Spec.JobTemplate.CreationTimestamp.IsZero() {
+		dropped = append(dropped, "spec.jobTemplate.metadata.creationTimestamp")
+		cj.Spec.JobTemplate.CreationTimestamp = metav1.Time{}
+	}
+	if st := cj.Status; st.LastScheduleTime != nil || st.LastSuccessfulTime != nil || len(st.Active) > 0 {
+		dropped = append(dropped, "status")
+	}
+	cj.Status = batchv1.CronJobStatus{}
+	return dropped
+}
+
+// DecodeCronJob decodes a CronJob manifest strictly, as it is written; a
+// Job is refused.
+func DecodeCronJob(source string, data []byte) (*batchv1.CronJob, error) {
+	_, cj, err := decodeManifest(source, data)
+	if err == nil && cj == nil {
+		err = &FieldError{Flag: "-f", Value: source, Rule: "is a Job, not a CronJob"}
+	}
+	return cj, err
+}
+
+// decodeManifest decodes one Job or CronJob strictly; exactly one of the
+// two results is set when err is nil.
+func decodeManifest(source string, data []byte) (*batchv1.Job, *batchv1.CronJob, error) {
 	bad := func(rule string) error { return &FieldError{Flag: "-f", Value: source, Rule: rule} }
 	if len(data) > MaxManifestBytes {
-		return nil, bad(fmt.Sprintf("is %d bytes, more than the %d the API server accepts for one object", len(data), MaxManifestBytes))
+		return nil, nil, bad(fmt.Sprintf("is %d bytes, more than the %d the API server accepts for one object", len(data), MaxManifestBytes))
 	}
 	if !utf8.Valid(data) {
-		return nil, bad("is not UTF-8 text; a manifest is YAML or JSON")
+		return nil, nil, bad("is not UTF-8 text; a manifest is YAML or JSON")
 	}
 	doc, err := singleDocument(data)
 	if err != nil {
-		return nil, bad(err.Error())
+		return nil, nil, bad(err.Error())
 	}
 	var tm struct {
 		APIVersion string `json:"apiVersion"`
 		Kind       string `json:"kind"`
 	}
 	if err := yaml.Unmarshal(doc, &tm); err != nil {
-		return nil, bad("is not a YAML or JSON object: " + cleanDecodeError(err))
+		return nil, nil, bad("is not a YAML or JSON object: " + cleanDecodeError(err))
 	}
 	switch {
 	case tm.Kind == "" && tm.APIVersion == "":
-		return nil, bad("has no kind and apiVersion; expected kind: Job (apiVersion: batch/v1) or kind: CronJob")
+		return nil, nil, bad("has no kind and apiVersion; expected kind: Job (apiVersion: batch/v1) or kind: CronJob")
 	case tm.Kind != "Job" && tm.Kind != "CronJob":
-		return nil, bad(fmt.Sprintf("kind %q (apiVersion %q) is not a Job or CronJob of batch/v1", tm.Kind, tm.APIVersion))
+		return nil, nil, bad(fmt.Sprintf("kind %q (apiVersion %q) is not a Job or CronJob of batch/v1", tm.Kind, tm.APIVersion))
 	case tm.APIVersion != "batch/v1":
-		return nil, bad(fmt.Sprintf("apiVersion %q is not batch/v1; a %s of batch/v1 is expected", tm.APIVersion, tm.Kind))
+		return nil, nil, bad(fmt.Sprintf("apiVersion %q is not batch/v1; a %s of batch/v1 is expected", tm.APIVersion, tm.Kind))
 	}
 	switch tm.Kind {
 	case "Job":
 		job := &batchv1.Job{}
 		if err := decodeStrict(doc, job); err != nil {
-			return nil, bad(err.Error())
+			return nil, nil, bad(err.Error())
 		}
-		return job, nil
+		return job, nil, nil
 	case "CronJob":
 		cj := &batchv1.CronJob{}
 		if err := decodeStrict(doc, cj); err != nil {
-			return nil, bad(err.Error())
+			return nil, nil, bad(err.Error())
 		}
 		if len(cj.Spec.JobTemplate.Spec.Template.Spec.Containers) == 0 {
-			return nil, &FieldError{Flag: "-f", Value: source, Field: "spec.jobTemplate.spec.template.spec.containers",
+			return nil, nil, &FieldError{Flag: "-f", Value: source, Field: "spec.jobTemplate.spec.template.spec.containers",
 				Rule: fmt.Sprintf("CronJob %q has no job template with containers to start from", cj.Name)}
 		}
-		return JobFromCronJob(cj), nil
+		return nil, cj, nil
 	}
-	return nil, bad(fmt.Sprintf("kind %q is not a Job or CronJob", tm.Kind))
+	return nil, nil, bad(fmt.Sprintf("kind %q is not a Job or CronJob", tm.Kind))
 }
 
 // JobFromCronJob makes the Job a CronJob would start, as `kubectl create job

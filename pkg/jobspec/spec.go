@@ -73,6 +73,10 @@ type Spec struct {
 	NodeSelector map[string]string
 	Tolerations  []corev1.Toleration
 
+	// CronJob, when not nil, makes the Spec a CronJob of this Job: the
+	// schedule and the CronJob's own fields (see BuildCronJob).
+	CronJob *CronJobSettings
+
 	// Base is the Job the Spec was imported from (a manifest, --from, an
 	// example). Build lays the modeled fields over a copy of it.
 	Base *batchv1.Job
@@ -131,6 +135,7 @@ func (s *Spec) DeepCopy() *Spec {
 	out.Annotations = copyMap(s.Annotations)
 	out.NodeSelector = copyMap(s.NodeSelector)
 	out.Tolerations = deepCopySlice(s.Tolerations)
+	out.CronJob = s.CronJob.DeepCopy()
 	if s.Base != nil {
 		out.Base = s.Base.DeepCopy()
 	}

@@ -37,6 +37,13 @@ func (s *Spec) Validate() error {
 	}
 	v.labels("--label", "spec.template.metadata.labels", podOnly)
 	v.annotations(job.Annotations)
+	if s.IsCronJob() {
+		// The Job's fields sit under the CronJob's jobTemplate.
+		for _, e := range v.errs {
+			e.Field = cronJobFieldPath(e.Field)
+		}
+		v.cronJob(s, job)
+	}
 	return v.errs.OrNil()
 }
 
