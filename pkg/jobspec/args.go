@@ -164,8 +164,6 @@ func ParseArgs(args []string) (*Spec, error) {
 	fs.SetOutput(discard{})
 	var f Flags
 	f.AddTo(fs)
-	var cf CronJobFlags
-	cf.AddTo(fs)
 	ns := fs.StringP("namespace", "n", "", "")
 	if err := fs.Parse(args); err != nil {
 		return nil, &FieldError{Rule: err.Error()}
@@ -183,9 +181,6 @@ func ParseArgs(args []string) (*Spec, error) {
 	}
 	s := &Spec{Namespace: *ns}
 	if err := f.Apply(s, fs, nil); err != nil {
-		return nil, err
-	}
-	if err := cf.Apply(s, fs); err != nil {
 		return nil, err
 	}
 	return s, nil

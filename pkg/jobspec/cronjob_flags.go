@@ -6,27 +6,16 @@ import (
 	"github.com/spf13/pflag"
 )
 
-// CronJobFlags holds the raw strings of the CronJob flags of docs/CLI.md
-// ("CronJob"). Like Flags, they stay strings until Apply so each bad value
-// gets our message, and only the flags a user set touch an imported Spec.
-type CronJobFlags struct {
-	Schedule, TimeZone, ConcurrencyPolicy, StartingDeadline string
-	SuccessfulJobsHistory, FailedJobsHistory                string
-	SuspendSchedule                                         bool
-}
-
-// cronJobFlagNames are the flags that only a CronJob has.
+// cronJobFlagNames are the flags that only a CronJob has (docs/CLI.md,
+// "CronJob"), in the order Args writes them.
 var cronJobFlagNames = []string{"schedule", "time-zone", "concurrency-policy", "starting-deadline",
 	"successful-jobs-history", "failed-jobs-history", "suspend-schedule"}
 
-// CronJobFlagNames lists the flags AddTo registers, for help grouping and
-// tests.
-func CronJobFlagNames() []string { return append([]string(nil), cronJobFlagNames...) }
-
-// AddTo registers the CronJob flags.
-func (f *CronJobFlags) AddTo(fs *pflag.FlagSet) {
+// addCronJobFlags registers the CronJob flags (fields of Flags, strings until
+// Apply like the others).
+func (f *Flags) addCronJobFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&f.Schedule, "schedule", "", `Make a CronJob that runs the Job on this schedule: five cron fields or a macro, e.g. "0 3 * * *" or @hourly (spec.schedule)`)
-	fs.StringVar(&f.TimeZone, "time-zone", "", "With --schedule: the IANA time zone the schedule is in, e.g. Asia/Shanghai (spec.timeZone; default: the cronjob controller's zone)")
+	fs.StringVar(&f.TimeZone, "time-zone", "", "With --schedule: the IANA time zone of the schedule, e.g. Asia/Shanghai (spec.timeZone; default: the cronjob controller's zone)")
 	fs.StringVar(&f.ConcurrencyPolicy, "concurrency-policy", "", "With --schedule: Allow, Forbid or Replace, when a run is due while the last still runs (spec.concurrencyPolicy)")
 	fs.StringVar(&f.StartingDeadline, "starting-deadline", "", "With --schedule: a run that cannot start this long after its time is skipped, as seconds or a duration (spec.startingDeadlineSeconds)")
 	fs.StringVar(&f.SuccessfulJobsHistory, "successful-jobs-history", "", "With --schedule: finished Jobs to keep (spec.successfulJobsHistoryLimit; server default 3)")
@@ -34,74 +23,86 @@ func (f *CronJobFlags) AddTo(fs *pflag.FlagSet) {
 	fs.BoolVar(&f.SuspendSchedule, "suspend-schedule", false, "With --schedule: create the CronJob suspended, starting no Jobs until resumed (spec.suspend; --suspend is the Job's)")
 }
 
-// Apply lays the CronJob flags that were set on fs over s. --schedule makes
-// a Job a CronJob; the other flags need a CronJob (a --schedule, or -f of
-// a CronJob kept one), and are refused on a Job, which has no such field.
-func (f *CronJobFlags) Apply(s *Spec, fs *pflag.FlagSet) error {
-	var errs Errors
-	add := errs.collect
-	changed := func(name string) bool {
-		fl := fs.Lookup(name)
-		return fl != nil && fl.Changed
-	}
-	if changed("schedule") {
-		if s.CronJob == nil {
-			s.CronJob = &CronJobSettings{}
-		}
-		s.CronJob.Schedule = f.Schedule
-		_, err := ParseSchedule(f.Schedule)
-		add(err)
-	}
+// applyCronJob applies the CronJob flags that were set, --schedule first:
+// it makes a Job a CronJob, and the others need one.
+func (f *Flags) applyCronJob(r applying[*Spec]) {
+	r.one("schedule", f.Schedule, ApplySchedule)
+	r.one("time-zone", f.TimeZone, ApplyTimeZone)
+	r.one("concurrency-policy", f.ConcurrencyPolicy, ApplyConcurrencyPolicy)
+	r.one("starting-deadline", f.StartingDeadline, ApplyStartingDeadline)
+	r.one("successful-jobs-history", f.SuccessfulJobsHistory, ApplySuccessfulJobsHistory)
+	r.one("failed-jobs-history", f.FailedJobsHistory, ApplyFailedJobsHistory)
+	r.one("suspend-schedule", strconv.FormatBool(f.SuspendSchedule), ApplySuspendSchedule)
+}
+
+// ApplySchedule applies --schedule: it makes the Spec a CronJob (keeping
+// the settings of one) on the schedule, checked as the API server does.
+func ApplySchedule(s *Spec, v string) (string, error) {
 	if s.CronJob == nil {
-		for _, name := range cronJobFlagNames {
-			if changed(name) {
-				fl := fs.Lookup(name)
-				add(flagErr("--"+name, fl.Value.String(), "is a CronJob's field and needs --schedule (a Job runs once, with no schedule)", `--schedule "0 3 * * *"`))
-			}
+		s.CronJob = &CronJobSettings{}
+	}
+	s.CronJob.Schedule = v
+	_, err := ParseSchedule(v)
+	return "spec.schedule", err
+}
+
+// cronJobApplier is the applier of a CronJob flag other than --schedule:
+// on a Job, which has no such field, the value is refused.
+func cronJobApplier(flag, field string, set func(c *CronJobSettings, v string) error) Applier {
+	return func(s *Spec, v string) (string, error) {
+		if s.CronJob == nil {
+			return field, flagErr(flag, v, "is a CronJob's field and needs --schedule (a Job runs once, with no schedule)", `--schedule "0 3 * * *"`)
 		}
-		return errs.OrNil()
+		return field, set(s.CronJob, v)
 	}
-	c := s.CronJob
-	if changed("time-zone") {
-		_, err := ParseTimeZone(f.TimeZone)
-		add(err)
-		zone := f.TimeZone
-		c.TimeZone = &zone
-	}
-	if changed("concurrency-policy") {
-		p, err := ParseConcurrencyPolicy(f.ConcurrencyPolicy)
-		add(err)
-		c.ConcurrencyPolicy = p
-	}
-	if changed("starting-deadline") {
-		n, err := ParseSeconds("--starting-deadline", f.StartingDeadline)
-		add(err)
+}
+
+// The CronJob's own flags.
+var (
+	ApplyTimeZone = cronJobApplier("--time-zone", "spec.timeZone", func(c *CronJobSettings, v string) error {
+		if _, err := ParseTimeZone(v); err != nil {
+			return err
+		}
+		c.TimeZone = &v
+		return nil
+	})
+	ApplyConcurrencyPolicy = cronJobApplier("--concurrency-policy", "spec.concurrencyPolicy", func(c *CronJobSettings, v string) error {
+		p, err := ParseConcurrencyPolicy(v)
+		if err == nil {
+			c.ConcurrencyPolicy = p
+		}
+		return err
+	})
+	ApplyStartingDeadline = cronJobApplier("--starting-deadline", "spec.startingDeadlineSeconds", func(c *CronJobSettings, v string) error {
+		n, err := ParseSeconds("--starting-deadline", v)
 		if err == nil {
 			c.StartingDeadlineSeconds = &n
 		}
-	}
-	for _, h := range []struct {
-		name, val string
-		dst       **int32
-	}{
-		{"successful-jobs-history", f.SuccessfulJobsHistory, &c.SuccessfulJobsHistoryLimit},
-		{"failed-jobs-history", f.FailedJobsHistory, &c.FailedJobsHistoryLimit},
-	} {
-		if !changed(h.name) {
-			continue
-		}
-		n, err := ParseCount("--"+h.name, h.val)
-		add(err)
+		return err
+	})
+	ApplySuccessfulJobsHistory = cronJobApplier("--successful-jobs-history", "spec.successfulJobsHistoryLimit", func(c *CronJobSettings, v string) error {
+		n, err := ParseCount("--successful-jobs-history", v)
 		if err == nil {
-			*h.dst = &n
+			c.SuccessfulJobsHistoryLimit = &n
 		}
-	}
-	if changed("suspend-schedule") {
-		v := f.SuspendSchedule
-		c.Suspend = &v
-	}
-	return errs.OrNil()
-}
+		return err
+	})
+	ApplyFailedJobsHistory = cronJobApplier("--failed-jobs-history", "spec.failedJobsHistoryLimit", func(c *CronJobSettings, v string) error {
+		n, err := ParseCount("--failed-jobs-history", v)
+		if err == nil {
+			c.FailedJobsHistoryLimit = &n
+		}
+		return err
+	})
+	ApplySuspendSchedule = cronJobApplier("--suspend-schedule", "spec.suspend", func(c *CronJobSettings, v string) error {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return flagErr("--suspend-schedule", v, "must be true or false", "true")
+		}
+		c.Suspend = &b
+		return nil
+	})
+)
 
 // cronJobArgs renders the CronJob flags of s.CronJob (none for a Job).
 func cronJobArgs(s *Spec) []string {

@@ -36,6 +36,11 @@ type Flags struct {
 	Labels, Annotations, NodeSelector, Tolerations []string
 	Node                                           string
 
+	// CronJob (docs/CLI.md "CronJob"); see cronjob_flags.go.
+	Schedule, TimeZone, ConcurrencyPolicy, StartingDeadline string
+	SuccessfulJobsHistory, FailedJobsHistory                string
+	SuspendSchedule                                         bool
+
 	// DashCommand is what followed "--" on the command line.
 	DashCommand []string
 	// PositionalName is the NAME argument, which wins over nothing: giving
@@ -51,6 +56,7 @@ func (f *Flags) AddTo(fs *pflag.FlagSet) {
 	fs.StringVar(&f.GenerateName, "generate-name", "", "Prefix for a server-generated name (metadata.generateName), so CI can run the same command again")
 	fs.StringVar(&f.Alias, "alias", "", "Display name in any language, stored in the kubesphere.io/alias-name annotation (at most 63 characters)")
 	fs.StringVar(&f.Description, "description", "", "What the Job is for, stored in the kubesphere.io/description annotation (at most 256 characters)")
+	f.addCronJobFlags(fs)
 	// Step 2.
 	fs.StringVar(&f.BackoffLimit, "backoff-limit", "", "Retries before the Job is marked failed (spec.backoffLimit)")
 	fs.StringVar(&f.Completions, "completions", "", "Pods that must succeed for the Job to complete (spec.completions)")
@@ -136,6 +142,7 @@ func (f *Flags) Apply(s *Spec, fs *pflag.FlagSet, readFile FileReader) error {
 	}
 	one("alias", f.Alias, ApplyAlias)
 	one("description", f.Description, ApplyDescription)
+	f.applyCronJob(r)
 
 	// Step 2.
 	one("backoff-limit", f.BackoffLimit, ApplyBackoffLimit)
