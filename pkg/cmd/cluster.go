@@ -112,28 +112,36 @@ func jobSubject(verb string, job *batchv1.Job) cluster.Subject {
 // keepDraft saves the Job that could not be created and adds where to the
 // error, which keeps its exit status (1: the cluster refused it; 130 when
 // interrupted, which Main decides).
-func (o *CreateOptions) keepDraft(job *batchv1.Job, cause error) error {
+func (o *CreateOptions) keepDraft(job draft.Object, cause error) error {
+	kind := job.GetObjectKind().GroupVersionKind().Kind
+	if kind == "" {
+		kind = "Job"
+	}
 	path, err := draft.Save(job, "not created: "+firstLine(cause.Error()))
 	if err != nil {
-		return fmt.Errorf("%w\n(the Job could not be kept as a draft either: %v)", cause, err)
+		return fmt.Errorf("%w\n(the %s could not be kept as a draft either: %v)", cause, kind, err)
 	}
 	again := "kubectl job-wizard -f " + path
+	if kind == "CronJob" {
+		again += " --kind cronjob"
+	}
 	if o.Replace {
 		// The old Job may still be there, or going: --replace waits for it.
 		again += " --replace"
 	}
-	return &draftError{err: cause, path: path, again: again}
+	return &draftError{err: cause, path: path, again: again, kind: kind}
 }
 
-// draftError is a failed create whose Job was kept as a draft.
+// draftError is a failed create whose Job (or CronJob) was kept as a draft.
 type draftError struct {
 	err   error
 	path  string
 	again string // the command that sends the draft
+	kind  string
 }
 
 func (e *draftError) Error() string {
-	return fmt.Sprintf("%s\nthe Job is kept in %s; to send it again: %s", e.err, e.path, e.again)
+	return fmt.Sprintf("%s\nthe %s is kept in %s; to send it again: %s", e.err, e.kind, e.path, e.again)
 }
 func (e *draftError) Unwrap() error { return e.err }
 

@@ -121,6 +121,8 @@ type FollowOptions struct {
 	Conn    cluster.ConnectionFlags
 	Wait    WaitSettings
 	Name    string
+	// CronJob is set for follow cronjob/NAME: the CronJob's Job is followed.
+	CronJob bool
 }
 
 // NewFollowCommand is `kubectl job-wizard follow NAME`: --wait for a Job
@@ -128,7 +130,7 @@ type FollowOptions struct {
 func NewFollowCommand(streams genericiooptions.IOStreams) *cobra.Command {
 	o := &FollowOptions{Streams: streams, Wait: WaitSettings{StuckTimeout: DefaultStuckTimeout, MaxLogRequests: follow.DefaultMaxLogRequests}}
 	c := &cobra.Command{
-		Use:   "follow NAME",
+		Use:   "follow NAME|job/NAME|cronjob/NAME",
 		Short: "Follow an existing Job to its end: progress, logs, stuck pods and the exit status --wait gives",
 		Long: `Follow a Job that already exists until it is Complete or Failed, as --wait does after creating one:
 a live progress bar on a terminal (one plain line per change otherwise), pods that cannot pull their
@@ -141,7 +143,10 @@ ran out; 130 interrupted (the Job keeps running).`,
   kubectl job-wizard follow migrate-x7k2p -n prod --timeout=15m
 
   # Watch it with the logs of every pod
-  kubectl job-wizard follow pi --logs`,
+  kubectl job-wizard follow pi --logs
+
+  # A CronJob: its running Job, else the next one it starts
+  kubectl job-wizard follow cronjob/nightly-backup --timeout=2h`,
 		Args: func(_ *cobra.Command, args []string) error {
 			if len(args) != 1 {
 				return inputErrorf("follow takes the name of one Job, e.g. kubectl job-wizard follow pi; got %d arguments", len(args))
@@ -173,8 +178,10 @@ func (o *FollowOptions) Complete(args []string) error {
 		switch strings.ToLower(kind) {
 		case "job", "jobs", "jobs.batch", "job.batch":
 			name = rest
+		case "cronjob", "cronjobs", "cj", "cronjobs.batch", "cronjob.batch":
+			name, o.CronJob = rest, true
 		default:
-			return inputErrorf("follow %s: follows Jobs only; give NAME or job/NAME", jobspec.QuoteValue(args[0]))
+			return inputErrorf("follow %s: follows Jobs and CronJobs only; give NAME, job/NAME or cronjob/NAME", jobspec.QuoteValue(args[0]))
 		}
 	}
 	if name == "" {
@@ -202,6 +209,15 @@ func (o *FollowOptions) Run(ctx context.Context) error {
 	ns, _, err := o.Conn.Namespace()
 	if err != nil {
 		return err
+	}
+	if o.CronJob {
+		// The CronJob's running Job, else the next one it starts, is
+		// followed as a Job is.
+		cj, err := c.GetCronJob(ctx, ns, o.Name)
+		if err != nil {
+			return cluster.Explain(err, c.Endpoint, cluster.Subject{Verb: "get", Resource: "cronjob.batch", Name: o.Name, Namespace: ns})
+		}
+		return FollowCronJob(ctx, c, cj, o.Streams, o.Wait)
 	}
 	src := follow.NewRESTSource(c)
 	r, err, unsaved := runFollow(ctx, src, ns, o.Name, o.Wait, o.Streams.ErrOut, o.Wait.options(o.Streams, ns, o.Name),

@@ -140,7 +140,11 @@ func TestGoldenImportRoundTrip(t *testing.T) {
 			if bytes.HasPrefix(want, []byte("{")) {
 				format = "json"
 			}
-			out, errOut, code := run(t, string(want), "-f", "-", "--dry-run=client", "-o", format)
+			args := []string{"-f", "-", "--dry-run=client", "-o", format}
+			if bytes.Contains(want, []byte("kind: CronJob\n")) || bytes.Contains(want, []byte(`"kind": "CronJob"`)) {
+				args = append(args, "--kind", "cronjob")
+			}
+			out, errOut, code := run(t, string(want), args...)
 			if code != 0 {
 				t.Fatalf("exit %d: %s", code, errOut)
 			}
@@ -170,8 +174,8 @@ func TestGoldenArgsRoundTrip(t *testing.T) {
 			if err != nil {
 				t.Fatalf("ParseArgs(%q): %v", args, err)
 			}
-			if !apiequality.Semantic.DeepEqual(again.Build(), s.Build()) {
-				t.Errorf("Args %q rebuild a different Job", args)
+			if !apiequality.Semantic.DeepEqual(again.BuildObject(), s.BuildObject()) {
+				t.Errorf("Args %q rebuild a different Job or CronJob", args)
 			}
 		})
 	}

@@ -6,7 +6,6 @@ import (
 	"os"
 	"strings"
 
-	batchv1 "k8s.io/api/batch/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/cli-runtime/pkg/printers"
@@ -114,29 +113,34 @@ func newPrinter(ps printSpec, operation string) (printers.ResourcePrinter, error
 	return nil, bad("must be one of " + strings.Join(outputFormats, ", "))
 }
 
-// cleanObject turns the Job into the map that is printed: no status, no
-// empty resources or template metadata, which a Job the user writes never
-// has and `kubectl create job` leaves in.
-func cleanObject(job *batchv1.Job) (*unstructured.Unstructured, error) {
-	m, err := runtime.DefaultUnstructuredConverter.ToUnstructured(job)
+// cleanObject turns the Job (or CronJob) into the map that is printed: no
+// status, no empty resources or template metadata, which a Job the user
+// writes never has and `kubectl create job` leaves in.
+func cleanObject(obj runtime.Object) (*unstructured.Unstructured, error) {
+	m, err := runtime.DefaultUnstructuredConverter.ToUnstructured(obj)
 	if err != nil {
 		return nil, err
 	}
 	delete(m, "status")
-	if md, ok := m["metadata"].(map[string]any); ok {
-		if md["creationTimestamp"] == nil {
-			delete(md, "creationTimestamp")
-		}
-	}
-	if tpl, ok := nested(m, "spec", "template"); ok {
-		if md, ok := tpl["metadata"].(map[string]any); ok {
+	dropEmptyMeta := func(parent map[string]any, drop bool) {
+		if md, ok := parent["metadata"].(map[string]any); ok {
 			if md["creationTimestamp"] == nil {
 				delete(md, "creationTimestamp")
 			}
-			if len(md) == 0 {
-				delete(tpl, "metadata")
+			if drop && len(md) == 0 {
+				delete(parent, "metadata")
 			}
 		}
+	}
+	dropEmptyMeta(m, false)
+	jobSpec := []string{"spec"}
+	if jt, ok := nested(m, "spec", "jobTemplate"); ok {
+		// A CronJob: its Job is the jobTemplate.
+		dropEmptyMeta(jt, true)
+		jobSpec = []string{"spec", "jobTemplate", "spec"}
+	}
+	if tpl, ok := nested(m, append(jobSpec, "template")...); ok {
+		dropEmptyMeta(tpl, true)
 		if pod, ok := tpl["spec"].(map[string]any); ok {
 			for _, key := range []string{"containers", "initContainers"} {
 				list, _ := pod[key].([]any)
@@ -164,8 +168,8 @@ func nested(m map[string]any, keys ...string) (map[string]any, bool) {
 	return m, true
 }
 
-// printJob prints the Job with the -o printer.
-func printJob(w io.Writer, job *batchv1.Job, ps printSpec, operation string) error {
+// printJob prints the Job (or CronJob) with the -o printer.
+func printJob(w io.Writer, job runtime.Object, ps printSpec, operation string) error {
 	p, err := newPrinter(ps, operation)
 	if err != nil {
 		return err
@@ -175,7 +179,7 @@ func printJob(w io.Writer, job *batchv1.Job, ps printSpec, operation string) err
 		return err
 	}
 	if err := p.PrintObj(obj, w); err != nil {
-		return fmt.Errorf("printing the Job: %w", err)
+		return fmt.Errorf("printing the %s: %w", job.GetObjectKind().GroupVersionKind().Kind, err)
 	}
 	return nil
 }

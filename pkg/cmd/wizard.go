@@ -49,7 +49,7 @@ func (o *CreateOptions) runWizard(ctx context.Context) error {
 		Out:       term,
 		Printer:   t,
 		Color:     color,
-		SaveDraft: draft.Save,
+		SaveDraft: func(job *batchv1.Job, reason string) (string, error) { return draft.Save(job, reason) },
 		Edit: func(job *batchv1.Job) (*batchv1.Job, error) {
 			edited, err := o.newEditor(t).Edit(job)
 			if errors.Is(err, editor.ErrEmpty) {
@@ -170,6 +170,32 @@ func (o *CreateOptions) newEditor(t *i18n.Printer) *editor.Editor {
 	return &editor.Editor{Format: o.EditFormat, In: o.Streams.In, Out: out, Err: o.Streams.ErrOut, Printer: t}
 }
 
+// editCronJob is --edit of a CronJob.
+func (o *CreateOptions) editCronJob(ctx context.Context, cj *batchv1.CronJob) (*batchv1.CronJob, error) {
+	t, err := o.printer()
+	if err != nil {
+		return nil, err
+	}
+	edited, err := o.newEditor(t).EditCronJob(cj)
+	return edited, o.editErr(t, err)
+}
+
+// editErr words an editor's failure: an emptied file or an edit that
+// stays invalid is bad input (exit 2).
+func (o *CreateOptions) editErr(t *i18n.Printer, err error) error {
+	switch {
+	case errors.Is(err, editor.ErrEmpty):
+		return inputErr(fmt.Errorf("--edit: %s", t.T("the manifest was emptied, so nothing was sent")))
+	case err != nil:
+		var ie *jobspec.InputError
+		if errors.As(err, &ie) {
+			return inputErr(fmt.Errorf("--edit: %w", err))
+		}
+		return err
+	}
+	return nil
+}
+
 // editJob is --edit: the Job opens in $EDITOR before it is sent.
 func (o *CreateOptions) editJob(ctx context.Context, job *batchv1.Job) (*batchv1.Job, error) {
 	t, err := o.printer()
@@ -177,15 +203,8 @@ func (o *CreateOptions) editJob(ctx context.Context, job *batchv1.Job) (*batchv1
 		return nil, err
 	}
 	edited, err := o.newEditor(t).Edit(job)
-	switch {
-	case errors.Is(err, editor.ErrEmpty):
-		return nil, inputErr(fmt.Errorf("--edit: %s", t.T("the manifest was emptied, so nothing was sent")))
-	case err != nil:
-		var ie *jobspec.InputError
-		if errors.As(err, &ie) {
-			return nil, inputErr(fmt.Errorf("--edit: %w", err))
-		}
-		return nil, err
+	if err != nil {
+		return nil, o.editErr(t, err)
 	}
 	return edited, nil
 }

@@ -14,6 +14,8 @@ import (
 	"time"
 
 	batchv1 "k8s.io/api/batch/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
 	"sigs.k8s.io/yaml"
 )
 
@@ -41,7 +43,7 @@ var now = time.Now
 // (why it was kept, e.g. "interrupted at step 3") goes into a comment at the
 // top. The directory is 0700 and the file 0600: a draft may hold environment
 // values a person typed, which other users of the machine must not read.
-func Save(job *batchv1.Job, reason string) (string, error) {
+func Save(job Object, reason string) (string, error) {
 	dir, err := Dir()
 	if err != nil {
 		return "", err
@@ -50,7 +52,7 @@ func Save(job *batchv1.Job, reason string) (string, error) {
 }
 
 // SaveIn is Save into a given directory.
-func SaveIn(dir string, job *batchv1.Job, reason string) (string, error) {
+func SaveIn(dir string, job Object, reason string) (string, error) {
 	data, err := Marshal(job)
 	if err != nil {
 		return "", err
@@ -75,7 +77,11 @@ func SaveIn(dir string, job *batchv1.Job, reason string) (string, error) {
 			name = fmt.Sprintf("%s-%d.yaml", base, i+1)
 		}
 		path := filepath.Join(dir, name)
-		content := header + "\n# resume with: kubectl job-wizard -f " + path + " -i\n" + string(data)
+		resume := "kubectl job-wizard -f " + path + " -i"
+		if _, ok := job.(*batchv1.CronJob); ok {
+			resume = "kubectl job-wizard -f " + path + " --kind cronjob -i"
+		}
+		content := header + "\n# resume with: " + resume + "\n" + string(data)
 		// O_EXCL: two drafts saved in the same second never overwrite each other.
 		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 		if errors.Is(err, fs.ErrExist) {
@@ -96,13 +102,22 @@ func SaveIn(dir string, job *batchv1.Job, reason string) (string, error) {
 	return "", fmt.Errorf("saving the draft: too many drafts named %s in %s", base, dir)
 }
 
-// Marshal renders job as the YAML a person would write: no status and no
-// null creationTimestamp, which a new Job never has.
-func Marshal(job *batchv1.Job) ([]byte, error) {
-	j := job.DeepCopy()
-	j.Status = batchv1.JobStatus{}
-	if j.APIVersion == "" {
-		j.APIVersion, j.Kind = "batch/v1", "Job"
+// Object is what a draft keeps: a *batchv1.Job or a *batchv1.CronJob.
+type Object interface {
+	runtime.Object
+	metav1.Object
+}
+
+// Marshal renders job (a Job or CronJob) as the YAML a person would write:
+// no status and no null creationTimestamp, which a new Job never has.
+func Marshal(job Object) ([]byte, error) {
+	j := job.DeepCopyObject()
+	if gvk := j.GetObjectKind(); gvk.GroupVersionKind().Kind == "" {
+		kind := "Job"
+		if _, ok := j.(*batchv1.CronJob); ok {
+			kind = "CronJob"
+		}
+		gvk.SetGroupVersionKind(batchv1.SchemeGroupVersion.WithKind(kind))
 	}
 	raw, err := json.Marshal(j)
 	if err != nil {
@@ -116,7 +131,15 @@ func Marshal(job *batchv1.Job) ([]byte, error) {
 	// A null (an unset list such as containers of an unfinished draft) means
 	// the same as no key, and reads as an error to a person.
 	pruneNulls(m)
-	if spec, ok := m["spec"].(map[string]any); ok {
+	spec, _ := m["spec"].(map[string]any)
+	if jt, ok := spec["jobTemplate"].(map[string]any); ok {
+		// A CronJob: its Job is the jobTemplate.
+		if md, ok := jt["metadata"].(map[string]any); ok && len(md) == 0 {
+			delete(jt, "metadata")
+		}
+		spec, _ = jt["spec"].(map[string]any)
+	}
+	if spec != nil {
 		if tpl, ok := spec["template"].(map[string]any); ok {
 			if md, ok := tpl["metadata"].(map[string]any); ok && len(md) == 0 {
 				delete(tpl, "metadata")
@@ -160,10 +183,10 @@ func pruneNulls(v any) {
 // fileName is a safe file name part for the Job: its name, its generateName
 // prefix, or "job"; anything but [a-z0-9-] is dropped because a draft is
 // saved before the name is checked.
-func fileName(job *batchv1.Job) string {
-	n := job.Name
+func fileName(job Object) string {
+	n := job.GetName()
 	if n == "" {
-		n = strings.TrimSuffix(job.GenerateName, "-")
+		n = strings.TrimSuffix(job.GetGenerateName(), "-")
 	}
 	var b strings.Builder
 	for _, r := range strings.ToLower(n) {

@@ -74,6 +74,24 @@ func (e *Editor) t(key string, args ...any) string {
 // Edit opens job in the editor until the result is a valid Job, and
 // returns it. Saving it unchanged returns it as it was.
 func (e *Editor) Edit(job *batchv1.Job) (*batchv1.Job, error) {
+	out, err := e.edit(job, func(data []byte) (draft.Object, error) { return decode(data) })
+	if err != nil {
+		return nil, err
+	}
+	return out.(*batchv1.Job), nil
+}
+
+// EditCronJob is Edit for a CronJob: the result must be a valid CronJob,
+// judged as -f --kind cronjob judges one.
+func (e *Editor) EditCronJob(cj *batchv1.CronJob) (*batchv1.CronJob, error) {
+	out, err := e.edit(cj, func(data []byte) (draft.Object, error) { return decodeCronJob(data) })
+	if err != nil {
+		return nil, err
+	}
+	return out.(*batchv1.CronJob), nil
+}
+
+func (e *Editor) edit(job draft.Object, decode func([]byte) (draft.Object, error)) (draft.Object, error) {
 	body, err := e.marshal(job)
 	if err != nil {
 		return nil, err
@@ -131,7 +149,7 @@ func (e *Editor) Edit(job *batchv1.Job) (*batchv1.Job, error) {
 	}
 }
 
-func (e *Editor) marshal(job *batchv1.Job) ([]byte, error) {
+func (e *Editor) marshal(job draft.Object) ([]byte, error) {
 	data, err := draft.Marshal(job)
 	if err != nil || e.Format != "json" {
 		return data, err
@@ -237,4 +255,16 @@ func decode(data []byte) (*batchv1.Job, error) {
 		return nil, err
 	}
 	return job, nil
+}
+
+// decodeCronJob is decode for a CronJob.
+func decodeCronJob(data []byte) (*batchv1.CronJob, error) {
+	s, _, err := jobspec.ImportCronJob(source, data)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.Validate(); err != nil {
+		return nil, err
+	}
+	return s.BuildCronJob(), nil
 }

@@ -320,6 +320,11 @@ func zhMessages() map[string]string {
 
 		// Rules of the jobspec parsers and Validate, which the wizard shows
 		// when it asks again; a rule "RULE: detail" is translated by RULE.
+		"must be Allow, Forbid (skip a run while the last one runs) or Replace (stop it for the new one)":              "必须是 Allow、Forbid(上次运行未结束时跳过本次)或 Replace(停止上次,运行本次)",
+		"must not be set: the server generates each Job's selector":                                                    "不能设置:服务器为每个任务生成选择器",
+		"must not be true in a CronJob's jobTemplate":                                                                  "在定时任务的 jobTemplate 中不能为 true",
+		"is a CronJob's field and needs --schedule (a Job runs once, with no schedule), e.g. --schedule \"0 3 * * *\"": "是定时任务的字段,需要 --schedule(任务只运行一次,没有计划),例如 --schedule \"0 3 * * *\"",
+		"is a Job, not a CronJob":                                        "是任务(Job),不是定时任务(CronJob)",
 		"FailIndex needs --backoff-limit-per-index":                      "FailIndex 需要 --backoff-limit-per-index",
 		"a container needs an image":                                     "容器需要镜像",
 		"a host path must be absolute":                                   "主机路径必须是绝对路径",

@@ -51,7 +51,7 @@ func ApplySchedule(s *Spec, v string) (string, error) {
 func cronJobApplier(flag, field string, set func(c *CronJobSettings, v string) error) Applier {
 	return func(s *Spec, v string) (string, error) {
 		if s.CronJob == nil {
-			return field, flagErr(flag, v, "is a CronJob's field and needs --schedule (a Job runs once, with no schedule)", `--schedule "0 3 * * *"`)
+			return field, &FieldError{Flag: flag, Value: v, Rule: `is a CronJob's field and needs --schedule (a Job runs once, with no schedule), e.g. --schedule "0 3 * * *"`}
 		}
 		return field, set(s.CronJob, v)
 	}

@@ -4,7 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 
-	batchv1 "k8s.io/api/batch/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
 // SetLastApplied is kubectl's CreateOrUpdateAnnotation for a Job about to
@@ -13,29 +13,31 @@ import (
 // as kubectl's encoder writes it (encoding/json with a final newline, the
 // annotation itself left out), so that a later `kubectl apply` knows what
 // it applied. Without either it leaves the Job alone.
-func SetLastApplied(job *batchv1.Job, save bool) error {
-	old, had := job.Annotations[LastAppliedAnnotation]
+//
+// job is a *batchv1.Job or a *batchv1.CronJob.
+func SetLastApplied(job metav1.Object, save bool) error {
+	annotations := job.GetAnnotations()
+	old, had := annotations[LastAppliedAnnotation]
 	if !save && !had {
 		return nil
 	}
-	delete(job.Annotations, LastAppliedAnnotation)
-	annotations := job.Annotations
-	if len(job.Annotations) == 0 {
+	delete(annotations, LastAppliedAnnotation)
+	if len(annotations) == 0 {
 		// kubectl's accessor sets an empty map, which encodes as absent.
-		job.Annotations = nil
+		job.SetAnnotations(nil)
 	}
 	var b bytes.Buffer
 	err := json.NewEncoder(&b).Encode(job)
 	if annotations == nil {
 		annotations = map[string]string{}
 	}
-	job.Annotations = annotations
+	job.SetAnnotations(annotations)
 	if err != nil {
 		if had {
-			job.Annotations[LastAppliedAnnotation] = old
+			annotations[LastAppliedAnnotation] = old
 		}
 		return err
 	}
-	job.Annotations[LastAppliedAnnotation] = b.String()
+	annotations[LastAppliedAnnotation] = b.String()
 	return nil
 }
