@@ -6,6 +6,10 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	// The tz database inside the binary, as kube-apiserver has it, so that
+	// --time-zone is judged alike on a machine without /usr/share/zoneinfo
+	// (Windows, distroless images); see ParseTimeZone.
+	_ "time/tzdata"
 
 	"github.com/robfig/cron/v3"
 	batchv1 "k8s.io/api/batch/v1"
