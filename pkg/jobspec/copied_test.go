@@ -155,3 +155,18 @@ func TestFilePathShownWhole(t *testing.T) {
 		t.Errorf("error %v does not show %s whole", err, path)
 	}
 }
+
+func TestExpandANSIQuotesReadsShellQuote(t *testing.T) {
+	for _, w := range []string{"echo one\necho 'two'\n", "tab\there", "bell\x07", "back\\slash", "plain", "it's"} {
+		got := ExpandANSIQuotes("sh -c " + ShellQuote(w))
+		want := "sh -c '" + strings.ReplaceAll(w, "'", `'\''`) + "'"
+		if ShellQuote(w) == w {
+			want = "sh -c " + w
+		} else if !strings.HasPrefix(ShellQuote(w), "$'") {
+			want = "sh -c " + ShellQuote(w)
+		}
+		if got != want {
+			t.Errorf("%q: got %q, want %q", w, got, want)
+		}
+	}
+}

@@ -81,7 +81,7 @@ func assertEquivalent(t *testing.T, res *Result) {
 	if res.Command == "" {
 		t.Fatalf("no equivalent command after action %v", res.Action)
 	}
-	words, err := shellquote.Split(res.Command)
+	words, err := shellquote.Split(jobspec.ExpandANSIQuotes(res.Command))
 	if err != nil {
 		t.Fatalf("the command %q does not split as a shell line: %v", res.Command, err)
 	}

@@ -319,7 +319,8 @@ func (w *Wizard) containerAdvanced(s *jobspec.Spec, init bool, i int, field stri
 // splitWords reads a shell-like line into words, as a person types a
 // command: quotes group, backslashes escape.
 func (w *Wizard) splitWords(a string) ([]string, error) {
-	words, err := shellquote.Split(a)
+	// $'…' is how a default with a newline is shown (jobspec.ShellQuote).
+	words, err := shellquote.Split(jobspec.ExpandANSIQuotes(a))
 	if err != nil {
 		return nil, fmt.Errorf("%s", w.T("the quotes do not match; put a word with spaces in '…' or \"…\""))
 	}
@@ -338,12 +339,22 @@ func (w *Wizard) command(s *jobspec.Spec, field string, ctr func(*jobspec.Spec) 
 			w.T("Arguments to the command (or to the image's entrypoint), as on a shell line."),
 			func(c *corev1.Container) *[]string { return &c.Args }},
 	} {
-		raw, err := w.p.Input(Input{Message: q.msg, Default: shellJoin(*q.get(ctr(s))), Help: q.help, Validate: func(a string) error {
+		def := shellJoin(*q.get(ctr(s)))
+		raw, err := w.p.Input(Input{Message: q.msg, Default: def, Help: q.help, Validate: func(a string) error {
+			if a == def {
+				return nil
+			}
 			_, err := w.splitWords(a)
 			return err
 		}})
 		if err != nil {
 			return err
+		}
+		if raw == def {
+			// A default is taken as it is, never read back through the
+			// parser: a multi-line script shows as $'…', which it cannot
+			// read, and Enter must keep it all the same.
+			continue
 		}
 		if strings.TrimSpace(raw) == clearWord {
 			raw = ""
