@@ -41,6 +41,9 @@ func TestBadInputExitsTwoAndSendsNothing(t *testing.T) {
 		}
 		return p
 	}
+	if err := os.Mkdir(filepath.Join(dir, "used"), 0o755); err != nil {
+		t.Fatal(err)
+	}
 	big := filepath.Join(dir, "big.yaml")
 	if f, err := os.Create(big); err == nil {
 		_ = f.Truncate(50 << 20)
@@ -58,6 +61,11 @@ func TestBadInputExitsTwoAndSendsNothing(t *testing.T) {
 		words []string
 	}{
 		{"unknown flag", []string{"pi", "--image=x", "--colour"}, []string{"--colour"}},
+		{"report format", []string{"pi", "--image=x", "--report=xml=r.xml"}, []string{"--report", "xml=r.xml", "junit or json"}},
+		{"report folder missing", []string{"pi", "--image=x", "--report=junit=" + filepath.Join(dir, "no", "r.xml")}, []string{"--report", "folder"}},
+		{"report on a dry run", []string{"pi", "--image=x", "--dry-run=client", "--report=junit=" + filepath.Join(dir, "r.xml")}, []string{"--report", "--dry-run=client"}},
+		{"save into a folder in use", []string{"pi", "--image=x", "--save=" + filepath.Dir(write("used/x", ""))}, []string{"--save", "not empty"}},
+		{"follow: save into a folder in use", []string{"follow", "pi", "--save=" + filepath.Join(dir, "used")}, []string{"--save", "not empty"}},
 		{"bad count", []string{"pi", "--image=x", "--completions=-3"}, []string{"--completions", "-3"}},
 		{"bad duration", []string{"pi", "--image=x", "--active-deadline=soon"}, []string{"--active-deadline", "soon"}},
 		{"overflowing duration", []string{"pi", "--image=x", "--active-deadline=999999999999h"}, []string{"--active-deadline"}},

@@ -64,6 +64,7 @@ func (o *CreateOptions) runWizard(ctx context.Context) error {
 		cfg.PrintLabel = t.T("Print (-o %s)", o.Output)
 	}
 	cfg.OfferFollow = !o.Wait && o.dryRun == DryRunNone
+	cfg.FollowArgs = o.followArgs()
 	if o.dryRun == DryRunClient {
 		cfg.NoCluster = t.T("--dry-run=client sends nothing to a cluster")
 	} else {
@@ -125,6 +126,10 @@ func (o *CreateOptions) printOutput() string {
 func (o *CreateOptions) modeArgs() []string {
 	skip := map[string]bool{"namespace": true, "filename": true, "from": true, "example": true,
 		"interactive": true, "lang": true, "edit": true, "edit-format": true}
+	if !o.Wait {
+		// The follow offer adds them with --wait (followArgs).
+		skip["report"], skip["save"] = true, true
+	}
 	for _, n := range jobspec.SpecFlagNames() {
 		skip[n] = true
 	}
@@ -149,6 +154,19 @@ func (o *CreateOptions) modeArgs() []string {
 		args = append(args, "--"+f.Name+"="+f.Value.String())
 	})
 	return args
+}
+
+// followArgs are --report and --save as the equivalent command writes
+// them, for the wizard's follow offer.
+func (o *CreateOptions) followArgs() []string {
+	var out []string
+	for _, v := range o.Reports {
+		out = append(out, "--report="+v)
+	}
+	if o.Save != "" {
+		out = append(out, "--save="+o.Save)
+	}
+	return out
 }
 
 // colorOn decides colors as the terminal and NO_COLOR say.

@@ -235,6 +235,7 @@ func zhMessages() map[string]string {
 		"send it to the cluster":        "发送到集群",
 		"Print YAML":                    "打印 YAML",
 		"Follow the Job until it ends?": "跟踪任务直到结束?",
+		"Follow the Job until it ends, and then write %s?":                       "跟踪任务直到结束,然后写出 %s?",
 		"Shows its pods and progress; Ctrl-C then stops following, not the Job.": "显示容器组和进度;按 Ctrl-C 只停止跟踪,任务继续运行。",
 		"Print (-o %s)":                          "打印 (-o %s)",
 		"write the manifest to stdout":           "将清单写到标准输出",

@@ -100,7 +100,7 @@ func assertEquivalent(t *testing.T, res *Result) {
 			// Save to file redirects the printed manifest.
 			break
 		}
-		if modeFlags[w] {
+		if modeFlags[w] || strings.HasPrefix(w, "--report=") || strings.HasPrefix(w, "--save=") {
 			continue
 		}
 		if w == "-o" {

@@ -84,13 +84,19 @@ func (w *Wizard) review(s *jobspec.Spec) (*Result, error) {
 			mode, follow := w.cfg.CreateArgs, false
 			if w.cfg.OfferFollow {
 				var err error
-				follow, err = w.p.Confirm(Confirm{Message: w.T("Follow the Job until it ends?"), Default: true,
+				msg := w.T("Follow the Job until it ends?")
+				if len(w.cfg.FollowArgs) > 0 {
+					msg = w.T("Follow the Job until it ends, and then write %s?", safe(strings.Join(w.cfg.FollowArgs, " ")))
+				}
+				follow, err = w.p.Confirm(Confirm{Message: msg, Default: true,
 					Help: w.T("Shows its pods and progress; Ctrl-C then stops following, not the Job.")})
 				if err != nil {
 					return nil, err
 				}
 				if follow {
-					mode = append(append([]string{}, mode...), "--wait")
+					// The report and the saved folder come with the follow,
+					// so the command carries them with --wait only.
+					mode = append(append(append([]string{}, mode...), "--wait"), w.cfg.FollowArgs...)
 				}
 			}
 			res, err := w.finish(s, ActionCreate, mode, "")

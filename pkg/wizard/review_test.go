@@ -546,3 +546,21 @@ func TestReviewCreateOffersToFollow(t *testing.T) {
 		}
 	}
 }
+
+func TestReviewFollowOfferNamesTheReport(t *testing.T) {
+	offer := func(c *Config) {
+		c.OfferFollow = true
+		c.CreateArgs = nil
+		c.FollowArgs = []string{"--report=junit=r.xml", "--save=evidence"}
+	}
+	q := "Follow the Job until it ends, and then write --report=junit=r.xml --save=evidence?"
+	for _, follow := range []bool{true, false} {
+		answers := base(map[string][]any{qWhatNow: {"Create"}, q: {follow}})
+		r := walk(t, nil, answers, withLookup(&fakeLookup{}), offer)
+		mustWalk(t, r)
+		withReport := strings.HasSuffix(r.res.Command, " --wait --report=junit=r.xml --save=evidence")
+		if withReport != follow || !follow && strings.Contains(r.res.Command, "--report") {
+			t.Errorf("answered %v, command %q: the report comes with --wait only", follow, r.res.Command)
+		}
+	}
+}

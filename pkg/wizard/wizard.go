@@ -73,6 +73,10 @@ type Config struct {
 	// (default yes), as the console shows a new Job going from pulling its
 	// image to running to done. False when --wait was given already.
 	OfferFollow bool
+	// FollowArgs are the flags that act when the Job is followed
+	// (--report, --save): the follow offer names them, and the equivalent
+	// command carries them, after --wait, only when the person follows.
+	FollowArgs []string
 }
 
 // Result is the end of a walk.
