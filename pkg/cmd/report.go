@@ -75,6 +75,7 @@ func runFollow(ctx context.Context, src follow.Source, ns, name string, s WaitSe
 	if s.Save != "" {
 		saver = report.NewSaver(ctx, src, ns, s.Save)
 	}
+	o.WholePods = s.Save != ""
 	o.OnPod = func(p *corev1.Pod) {
 		rec.OnPod(p)
 		if saver != nil {

@@ -62,6 +62,10 @@ type Options struct {
 	// after (a TTL of 0) are still reported. It runs on the follow's one
 	// goroutine and must not block.
 	OnPod func(*corev1.Pod)
+	// WholePods keeps every field of the pods for OnPod (--save writes
+	// them); otherwise OnPod and Result.Pods see pods stripped to what the
+	// follow and the reports read (stripPod), a few hundred bytes each.
+	WholePods bool
 
 	// now is the clock; tests set it.
 	now func() time.Time
@@ -563,7 +567,15 @@ func (f *follower) startInformer(ctx context.Context, wg *sync.WaitGroup, what s
 				}
 			},
 		},
-		Transform: stripObject,
+		// --save keeps whole pods (its pod.yaml); otherwise the store
+		// holds only what the follow and the reports read (stripPod).
+		Transform: func(o any) (any, error) {
+			if p, isPod := o.(*corev1.Pod); isPod && f.o.WholePods {
+				p.ManagedFields = nil
+				return p, nil
+			}
+			return stripObject(o)
+		},
 	})
 	wg.Add(2)
 	go func() {
