@@ -3,7 +3,11 @@ package cmd
 import (
 	"context"
 	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"slices"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -110,10 +114,14 @@ func addCompletion(root *cobra.Command, o *CreateOptions) {
 			"Failed\treplace a pod only once it has fully failed"),
 		"dry-run": fixed("none\tcreate the Job", "client\tprint it only; no cluster needed",
 			"server\tthe server checks and admits it, and keeps nothing"),
-		"output":             fixed(outputCompletions()...),
-		"edit-format":        fixed("yaml", "json"),
-		"lang":               fixed("en\tEnglish", "zh\t中文"),
-		"example":            fixed(jobspec.ExampleNames()...),
+		"output":      fixed(outputCompletions()...),
+		"edit-format": fixed("yaml", "json"),
+		"lang":        fixed("en\tEnglish", "zh\t中文"),
+		"example":     fixed(jobspec.ExampleNames()...),
+		"time-zone":   completeTimeZones,
+		"concurrency-policy": fixed("Allow\truns may overlap", "Forbid\tskip a run while the last one runs",
+			"Replace\tstop the last run for the new one"),
+		"kind":               fixed("job\tthe CronJob's jobTemplate as a Job", "cronjob\tkeep the CronJob"),
 		"pod-failure-policy": completePodFailurePolicy,
 		"success-policy":     fixed("indexes=", "count="),
 		"request":            completeResources,
@@ -624,3 +632,42 @@ ConfigMaps, Secrets and claims for --env-from and --volume) and from fixed lists
 
 // Compile-time check that the cluster's lookups serve completion.
 var _ clusterNames = (*cluster.Lookups)(nil)
+
+// commonTimeZones complete --time-zone where the machine has no tz
+// database of its own to list (the binary carries one, which has no index).
+var commonTimeZones = []string{"UTC", "Asia/Shanghai", "Asia/Hong_Kong", "Asia/Taipei", "Asia/Tokyo", "Asia/Seoul",
+	"Asia/Singapore", "Asia/Kolkata", "Asia/Dubai", "Europe/London", "Europe/Berlin", "Europe/Paris", "Europe/Madrid",
+	"Europe/Moscow", "America/New_York", "America/Chicago", "America/Denver", "America/Los_Angeles",
+	"America/Sao_Paulo", "Australia/Sydney", "Pacific/Auckland", "Africa/Johannesburg"}
+
+// completeTimeZones completes --time-zone with the IANA names of the
+// machine's tz database (ZONEINFO or /usr/share/zoneinfo), else common ones;
+// each is one time.LoadLocation takes, as --time-zone is checked.
+func completeTimeZones(_ *cobra.Command, _ []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+	root := os.Getenv("ZONEINFO")
+	if st, err := os.Stat(root); root == "" || err != nil || !st.IsDir() {
+		root = "/usr/share/zoneinfo"
+	}
+	var names []string
+	_ = filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return nil
+		}
+		name, _ := filepath.Rel(root, path)
+		name = filepath.ToSlash(name)
+		first := strings.SplitN(name, "/", 2)[0]
+		// Only the IANA names: not posix/, right/ copies nor the tables.
+		if first == "posix" || first == "right" || strings.Contains(name, ".") || first[0] < 'A' || first[0] > 'Z' {
+			return nil
+		}
+		if _, err := jobspec.ParseTimeZone(name); err == nil {
+			names = append(names, name)
+		}
+		return nil
+	})
+	if len(names) == 0 {
+		names = commonTimeZones
+	}
+	sort.Strings(names)
+	return matching(toComplete, names), cobra.ShellCompDirectiveNoFileComp
+}

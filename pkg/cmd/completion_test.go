@@ -123,6 +123,8 @@ func TestCompletion(t *testing.T) {
 		"nodes":                         {[]string{"--node", ""}, []string{"node-1\tReady", "node-2\tNotReady", ":4"}},
 		"node label keys":               {[]string{"--node-selector", ""}, []string{"disktype=\t2 nodes", "zone=\t2 nodes", ":6"}},
 		"node label values":             {[]string{"--node-selector", "disktype="}, []string{"disktype=hdd\t1 node", "disktype=ssd\t1 node", ":4"}},
+		"concurrency policy":            {[]string{"--schedule", "@daily", "--concurrency-policy", "F"}, []string{"Forbid\tskip a run while the last one runs", ":4"}},
+		"time zone":                     {[]string{"--schedule", "@daily", "--time-zone", "Asia/Shangh"}, []string{"Asia/Shanghai", ":4"}},
 		"fixed list":                    {[]string{"--completion-mode", "I"}, []string{"Indexed\teach pod gets an index from 0 to --completions-1", ":4"}},
 		"-o templates keep typing":      {[]string{"-o", "go"}, []string{"go-template=", "go-template-file=", ":6"}},
 		"resources after a comma":       {[]string{"--limit", "cpu=1,m"}, []string{"cpu=1,memory=", ":6"}},
