@@ -302,3 +302,75 @@ func settle(c *expect.Console) {
 		}
 	}
 }
+
+// TestWizardImportEnterOnlyPTY imports a Job whose command is a
+// multi-line `sh -c` script and walks the whole wizard pressing Enter
+// only: every default is taken as it is, and the same Job comes back.
+func TestWizardImportEnterOnlyPTY(t *testing.T) {
+	script := "echo one\necho 'two'\nexit 0\n"
+	manifest := `apiVersion: batch/v1
+kind: Job
+metadata:
+  name: script
+spec:
+  backoffLimit: 2
+  template:
+    spec:
+      restartPolicy: Never
+      containers:
+      - name: main
+        image: busybox:1.36
+        command: ["sh", "-c", "echo one\necho 'two'\nexit 0\n"]
+`
+	path := filepath.Join(t.TempDir(), "script.yaml")
+	if err := os.WriteFile(path, []byte(manifest), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r := startPTY(t, "-i", "-f", path, "--dry-run=client", "-o", "yaml")
+	asked := 0
+	for {
+		// The end shows on the screen; the stream may have passed it.
+		if strings.Contains(r.screen.String(), "The same without prompts:") {
+			break
+		}
+		out, err := r.c.Expect(expect.String("? "), expect.WithTimeout(5*time.Second))
+		if err != nil {
+			if strings.Contains(r.screen.String(), "The same without prompts:") {
+				break
+			}
+			t.Fatalf("after %d questions: %v\nscreen:\n%s", asked, err, expect.StripTrailingEmptyLines(r.screen.String()))
+		}
+		if strings.Contains(out, "the quotes do not match") {
+			t.Fatalf("a default was refused:\n%s", r.screen.String())
+		}
+		asked++
+		if asked > 80 {
+			t.Fatalf("more than 80 questions:\n%s", r.screen.String())
+		}
+		settle(r.c)
+		if _, err := r.c.Send("\r"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if code := r.exit(); code != 0 {
+		t.Fatalf("exit %d\n%s", code, r.screen.String())
+	}
+	if strings.Contains(r.screen.String(), "quotes do not match") {
+		t.Errorf("a default was refused:\n%s", r.screen.String())
+	}
+	got, err := jobspec.Import("stdout", []byte(r.stdout.String()))
+	if err != nil {
+		t.Fatalf("stdout does not import: %v\n%s", err, r.stdout.String())
+	}
+	want, err := jobspec.Import(path, []byte(manifest))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !apiequality.Semantic.DeepEqual(got.Build(), want.Build()) {
+		t.Errorf("Enter only gave another Job:\n%s\nwant the manifest:\n%s", r.stdout.String(), manifest)
+	}
+	if c := got.Build().Spec.Template.Spec.Containers[0].Command; len(c) != 3 || c[2] != script {
+		t.Errorf("command %q", c)
+	}
+	t.Logf("FIGURE pty_enter_only_questions %d", asked)
+}
