@@ -412,5 +412,8 @@ func zhMessages() map[string]string {
 		"must be seconds (20) or a duration (20s, 5m, 1h30m) of whole seconds": "必须是秒数 (20) 或整秒的时长 (20s、5m、1h30m)",
 		"must be seconds (20) or a duration (20s, 5m, 1h30m) of whole seconds, at most 9223372036854775807":     "必须是秒数 (20) 或整秒的时长 (20s、5m、1h30m),最大 9223372036854775807",
 		"must be seconds (20) or a duration (20s, 5m, 1h30m) of whole seconds: Kubernetes counts whole seconds": "必须是秒数 (20) 或整秒的时长 (20s、5m、1h30m):Kubernetes 以整秒计",
+		// Kueue: --queue and --workload-priority-class.
+		"cannot be used with --queue: Kueue starts a queued Job by resuming it, so it is created suspended": "不能与 --queue 同用:Kueue 通过恢复挂起的任务来启动排队的任务,所以任务以挂起状态创建",
+		"must name a Kueue object (lower case letters, digits, '-' and '.', at most 63 characters)":         "必须是 Kueue 对象的名称 (小写字母、数字、'-' 和 '.',至多 63 个字符)",
 	}
 }

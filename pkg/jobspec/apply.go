@@ -119,6 +119,34 @@ func ApplySuspend(s *Spec, v string) (string, error) {
 	return "spec.suspend", nil
 }
 
+// ApplyQueue applies --queue: the Kueue LocalQueue the Job waits in, which
+// makes the Job suspended until Kueue admits it (see Spec.Queue). An empty
+// value takes a manifest's queue away.
+func ApplyQueue(s *Spec, v string) (string, error) {
+	const field = "metadata.labels[" + QueueLabel + "]"
+	if v != "" {
+		if err := ValidateQueue(v); err != nil {
+			return field, err
+		}
+	}
+	s.Queue = v
+	return field, nil
+}
+
+// ApplyWorkloadPriorityClass applies --workload-priority-class: Kueue's
+// priority of the Job among the Workloads of its ClusterQueue. An empty
+// value takes a manifest's class away.
+func ApplyWorkloadPriorityClass(s *Spec, v string) (string, error) {
+	const field = "metadata.labels[" + WorkloadPriorityClassLabel + "]"
+	if v != "" {
+		if err := ValidateWorkloadPriorityClass(v); err != nil {
+			return field, err
+		}
+	}
+	s.WorkloadPriorityClass = v
+	return field, nil
+}
+
 // ApplyPodReplacementPolicy applies --pod-replacement-policy.
 func ApplyPodReplacementPolicy(s *Spec, v string) (string, error) {
 	p, err := ParsePodReplacementPolicy(v)

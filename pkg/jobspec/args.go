@@ -57,9 +57,12 @@ func flagArgs(s *Spec) []string {
 	str("--completion-mode", string(s.CompletionMode))
 	i32("--backoff-limit-per-index", s.BackoffLimitPerIndex)
 	i32("--max-failed-indexes", s.MaxFailedIndexes)
-	if s.Suspend != nil {
+	// --queue implies suspend: true, so it is not said twice.
+	if s.Suspend != nil && !(s.queued() && *s.Suspend) {
 		a = append(a, "--suspend="+strconv.FormatBool(*s.Suspend))
 	}
+	str("--queue", s.Queue)
+	str("--workload-priority-class", s.WorkloadPriorityClass)
 	str("--pod-replacement-policy", string(s.PodReplacementPolicy))
 	for _, r := range s.PodFailureRules {
 		if t, ok := FormatPodFailureRule(r); ok {

@@ -26,6 +26,12 @@ func (s *Spec) Build() *batchv1.Job {
 	if s.Description != "" {
 		job.Annotations = setKey(job.Annotations, DescriptionAnnotation, s.Description)
 	}
+	if s.Queue != "" {
+		job.Labels = setKey(job.Labels, QueueLabel, s.Queue)
+	}
+	if s.WorkloadPriorityClass != "" {
+		job.Labels = setKey(job.Labels, WorkloadPriorityClassLabel, s.WorkloadPriorityClass)
+	}
 
 	js := &job.Spec
 	js.BackoffLimit = copyPtr(s.BackoffLimit)
@@ -36,6 +42,12 @@ func (s *Spec) Build() *batchv1.Job {
 	js.BackoffLimitPerIndex = copyPtr(s.BackoffLimitPerIndex)
 	js.MaxFailedIndexes = copyPtr(s.MaxFailedIndexes)
 	js.Suspend = copyPtr(s.Suspend)
+	if s.queued() {
+		// Kueue admits a Job by resuming it; one that starts unsuspended
+		// is not queued (without Kueue's webhook, nothing suspends it).
+		queued := true
+		js.Suspend = &queued
+	}
 	js.CompletionMode = nil
 	if s.CompletionMode != "" {
 		m := s.CompletionMode

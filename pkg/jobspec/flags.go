@@ -22,6 +22,7 @@ type Flags struct {
 	CompletionMode                                 string
 	BackoffLimitPerIndex, MaxFailedIndexes         string
 	Suspend                                        bool
+	Queue, WorkloadPriorityClass                   string
 	PodReplacementPolicy                           string
 	PodFailurePolicy, SuccessPolicy                []string
 	RestartPolicy, Image, ContainerName            string
@@ -67,6 +68,8 @@ func (f *Flags) AddTo(fs *pflag.FlagSet) {
 	fs.StringVar(&f.BackoffLimitPerIndex, "backoff-limit-per-index", "", "Retries per index of an Indexed Job (spec.backoffLimitPerIndex)")
 	fs.StringVar(&f.MaxFailedIndexes, "max-failed-indexes", "", "Failed indexes before the Job fails; needs --backoff-limit-per-index (spec.maxFailedIndexes)")
 	fs.BoolVar(&f.Suspend, "suspend", false, "Create the Job suspended: no pods start until it is resumed (spec.suspend)")
+	fs.StringVar(&f.Queue, "queue", "", "Kueue LocalQueue to wait in (label kueue.x-k8s.io/queue-name); the Job is created suspended, because Kueue starts a queued Job by resuming it once its ClusterQueue has quota")
+	fs.StringVar(&f.WorkloadPriorityClass, "workload-priority-class", "", "Kueue WorkloadPriorityClass of the Job (label kueue.x-k8s.io/priority-class): its rank in the queue and for preemption")
 	fs.StringVar(&f.PodReplacementPolicy, "pod-replacement-policy", "", "TerminatingOrFailed or Failed: when a replacement pod may start (spec.podReplacementPolicy)")
 	fs.StringArrayVar(&f.PodFailurePolicy, "pod-failure-policy", nil, "A pod failure rule, ACTION:exit-codes=1,2[,container=NAME], ACTION:exit-codes!=0 or ACTION:condition=DisruptionTarget; repeatable, order kept")
 	fs.StringArrayVar(&f.SuccessPolicy, "success-policy", nil, "A success rule of an Indexed Job: indexes=0,2-5, count=N or indexes=0-9,count=3; repeatable")
@@ -154,6 +157,11 @@ func (f *Flags) Apply(s *Spec, fs *pflag.FlagSet, readFile FileReader) error {
 	one("ttl-after-finished", f.TTLAfterFinished, ApplyTTLAfterFinished)
 	one("completion-mode", f.CompletionMode, ApplyCompletionMode)
 	one("suspend", strconv.FormatBool(f.Suspend), ApplySuspend)
+	one("queue", f.Queue, ApplyQueue)
+	one("workload-priority-class", f.WorkloadPriorityClass, ApplyWorkloadPriorityClass)
+	if f.Queue != "" && changed("suspend") && !f.Suspend {
+		add(flagErr("--suspend", "false", "cannot be used with --queue: Kueue starts a queued Job by resuming it, so it is created suspended", "--queue team-a"))
+	}
 	one("pod-replacement-policy", f.PodReplacementPolicy, ApplyPodReplacementPolicy)
 	if changed("pod-failure-policy") {
 		// Rules are ordered and the first match wins, so the flags replace

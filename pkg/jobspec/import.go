@@ -179,6 +179,14 @@ func FromJob(job *batchv1.Job) *Spec {
 	s := &Spec{Base: job}
 	s.Name, s.GenerateName, s.Namespace = job.Name, job.GenerateName, job.Namespace
 	s.Labels = copyMap(job.Labels)
+	if v := s.Labels[QueueLabel]; v != "" {
+		s.Queue = v
+		delete(s.Labels, QueueLabel)
+	}
+	if v := s.Labels[WorkloadPriorityClassLabel]; v != "" {
+		s.WorkloadPriorityClass = v
+		delete(s.Labels, WorkloadPriorityClassLabel)
+	}
 	s.Annotations = copyMap(job.Annotations)
 	if v, ok := s.Annotations[AliasAnnotation]; ok && v != "" {
 		s.Alias = v

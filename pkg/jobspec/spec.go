@@ -51,6 +51,14 @@ type Spec struct {
 	PodReplacementPolicy    batchv1.PodReplacementPolicy
 	PodFailureRules         []batchv1.PodFailurePolicyRule
 	SuccessRules            []batchv1.SuccessPolicyRule
+	// Queue is the Kueue LocalQueue the Job waits in (the label
+	// kueue.x-k8s.io/queue-name); a queued Job is built suspended, since
+	// Kueue starts it by resuming it. WorkloadPriorityClass is Kueue's
+	// priority for it (kueue.x-k8s.io/priority-class). Both are labels of
+	// the Job kept apart from Labels, so that -f, Args and the wizard treat
+	// them as the settings they are.
+	Queue                 string
+	WorkloadPriorityClass string
 
 	// Step 3: pod template. Containers[0] is the one the container flags
 	// (--image, --env, --mount, ...) describe; more come from the wizard or -f.

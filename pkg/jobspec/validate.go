@@ -26,7 +26,19 @@ func (s *Spec) Validate() error {
 	v.meta(s, job)
 	v.jobSpec(job)
 	v.podSpec(s, &job.Spec.Template.Spec)
-	v.labels("--label", "metadata.labels", job.Labels)
+	jobLabels := job.Labels
+	if s.Queue != "" || s.WorkloadPriorityClass != "" {
+		// Their own flags report them, once.
+		v.errs.collect(s.validateKueue())
+		jobLabels = copyMap(job.Labels)
+		if s.Queue != "" {
+			delete(jobLabels, QueueLabel)
+		}
+		if s.WorkloadPriorityClass != "" {
+			delete(jobLabels, WorkloadPriorityClassLabel)
+		}
+	}
+	v.labels("--label", "metadata.labels", jobLabels)
 	// The flags put the same labels on the Job and its pods; report a bad
 	// one once, and only the pod template's own ones again.
 	podOnly := map[string]string{}
