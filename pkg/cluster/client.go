@@ -1,6 +1,8 @@
 package cluster
 
 import (
+	"net/http"
+
 	authenticationv1 "k8s.io/api/authentication/v1"
 	authorizationv1 "k8s.io/api/authorization/v1"
 	batchv1 "k8s.io/api/batch/v1"
@@ -21,6 +23,9 @@ type Client struct {
 
 	// Endpoint names the server, context and user in messages.
 	Endpoint Endpoint
+
+	httpClient *http.Client
+	kueue      kueueAPI // discovered on first use (see KueueVersion)
 }
 
 // Endpoint is where requests go, as the kubeconfig names it, so that an
@@ -41,7 +46,7 @@ func NewClient(cfg *rest.Config) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Client{Config: cfg, Endpoint: Endpoint{Server: cfg.Host}}
+	c := &Client{Config: cfg, Endpoint: Endpoint{Server: cfg.Host}, httpClient: httpClient}
 	for _, g := range []struct {
 		dst *rest.Interface
 		gv  schema.GroupVersion

@@ -67,6 +67,9 @@ func (o *CreateOptions) send(ctx context.Context, job *batchv1.Job) (*batchv1.Jo
 		job.Namespace = ns
 	}
 	notify := func(msg string) { fmt.Fprintln(o.Streams.ErrOut, msg) }
+	if err := o.queuePreflight(ctx, c, job); err != nil {
+		return nil, "", o.keepDraft(job, err)
+	}
 	opts := cluster.CreateOptions{DryRunServer: o.dryRun == DryRunServer, FieldManager: o.FieldManager, FieldValidation: o.fieldValidation, Notify: notify}
 	created, op := (*batchv1.Job)(nil), "created"
 	if o.Replace {
@@ -222,4 +225,22 @@ func (o *CreateOptions) preflight(ctx context.Context) Preflight {
 		p.Denied = cluster.DeniedMessage(access, ns, c.Endpoint)
 	}
 	return p
+}
+
+// queuePreflight refuses a queued Job that Kueue could never admit (see
+// cluster.QueuePreflight) before anything is created: exit 2, with the Job
+// kept as a draft like any Job that was not created.
+func (o *CreateOptions) queuePreflight(ctx context.Context, c *cluster.Client, job *batchv1.Job) error {
+	warnings, err := c.QueuePreflight(ctx, job)
+	for _, w := range warnings {
+		fmt.Fprintln(o.Streams.ErrOut, "Warning: "+w)
+	}
+	var fe *jobspec.FieldError
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &fe):
+		return inputErr(err)
+	}
+	return cluster.Explain(err, c.Endpoint, cluster.Subject{Verb: "check the queue of", Resource: "job.batch", Name: job.Name, Namespace: job.Namespace})
 }
