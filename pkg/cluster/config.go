@@ -22,7 +22,7 @@ import (
 type ConnectionFlags struct {
 	Kubeconfig string
 	// CacheDir is kubectl's --cache-dir, where kubectl keeps what
-	// discovery tells it. The plugin asks no discovery (its clients know
+	// discovery tells it. The plugin asks one discovery request only for --queue (its clients know
 	// their few resources), so it takes the flag as kubectl does and
 	// writes nothing there.
 	CacheDir  string
@@ -34,7 +34,7 @@ type ConnectionFlags struct {
 // AddTo registers the flags.
 func (c *ConnectionFlags) AddTo(fs *pflag.FlagSet) {
 	fs.StringVar(&c.Kubeconfig, "kubeconfig", "", "Path to the kubeconfig file to use for CLI requests.")
-	fs.StringVar(&c.CacheDir, "cache-dir", "", "Default cache directory (kubectl's flag; the plugin needs no discovery cache and writes nothing there)")
+	fs.StringVar(&c.CacheDir, "cache-dir", "", "Default cache directory (kubectl's flag; the plugin's one discovery request, whether Kueue is served, is made only for --queue and kept for the process; nothing is written there)")
 	names := clientcmd.RecommendedConfigOverrideFlags("")
 	names.ClusterOverrideFlags.APIServer.ShortName = "s"
 	clientcmd.BindOverrideFlags(&c.Overrides, fs, names)
