@@ -14,6 +14,8 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/tools/clientcmd"
+
+	"github.com/jobwizard/kubectl-job-wizard/pkg/termtext"
 )
 
 // Subject is what a request was about, for the message that explains its
@@ -29,7 +31,7 @@ func (s Subject) object() string {
 	if s.Name == "" {
 		return s.Resource
 	}
-	return fmt.Sprintf("%s %q", s.Resource, s.Name)
+	return fmt.Sprintf("%s %s", s.Resource, termtext.Quote(s.Name))
 }
 
 // Error is a failed request explained: Message says what happened and what
@@ -118,20 +120,20 @@ func explain(err error, ep Endpoint, s Subject) string {
 
 	// Admission answers first: a webhook or policy can deny with any code.
 	if m := reWebhookDenied.FindStringSubmatch(msg); m != nil {
-		return fmt.Sprintf("admission webhook %q refused to %s %s: %s", m[1], s.Verb, s.object(), orUnknown(m[2]))
+		return fmt.Sprintf("admission webhook %s refused to %s %s: %s", termtext.Quote(m[1]), s.Verb, s.object(), orUnknown(m[2]))
 	}
 	if m := rePolicyDenied.FindStringSubmatch(msg); m != nil {
-		return fmt.Sprintf("ValidatingAdmissionPolicy %q (binding %q) refused to %s %s: %s", m[1], m[2], s.Verb, s.object(), orUnknown(m[3]))
+		return fmt.Sprintf("ValidatingAdmissionPolicy %s (binding %s) refused to %s %s: %s", termtext.Quote(m[1]), termtext.Quote(m[2]), s.Verb, s.object(), orUnknown(m[3]))
 	}
 	if m := reWebhookFailed.FindStringSubmatch(msg); m != nil {
-		return fmt.Sprintf("the cluster's admission webhook %q could not be called, so the server refused to %s %s: %s; "+
-			"this is the cluster's problem, not the Job's: tell its administrator", m[1], s.Verb, s.object(), m[2])
+		return fmt.Sprintf("the cluster's admission webhook %s could not be called, so the server refused to %s %s: %s; "+
+			"this is the cluster's problem, not the Job's: tell its administrator", termtext.Quote(m[1]), s.Verb, s.object(), m[2])
 	}
 	if m := reQuotaExceeded.FindStringSubmatch(msg); m != nil {
 		return explainQuota(m[1], m[2], m[3], m[4], s)
 	}
 	if m := reQuotaFailed.FindStringSubmatch(msg); m != nil {
-		return fmt.Sprintf("ResourceQuota %q of namespace %q refused to %s %s: %s", m[1], s.Namespace, s.Verb, s.object(), m[2])
+		return fmt.Sprintf("ResourceQuota %s of namespace %s refused to %s %s: %s", termtext.Quote(m[1]), termtext.Quote(s.Namespace), s.Verb, s.object(), m[2])
 	}
 
 	switch st.Reason {
@@ -142,15 +144,15 @@ func explain(err error, ep Endpoint, s Subject) string {
 		if prefix == "" {
 			prefix = "NAME"
 		}
-		return fmt.Sprintf("a Job named %q already exists in namespace %q; add --replace to delete it (and its pods) and create this one, "+
-			"or use --generate-name=%s- to get a new name on each run", s.Name, s.Namespace, strings.TrimSuffix(prefix, "-"))
+		return fmt.Sprintf("a Job named %s already exists in namespace %s; add --replace to delete it (and its pods) and create this one, "+
+			"or use --generate-name=%s- to get a new name on each run", termtext.Quote(s.Name), termtext.Quote(s.Namespace), strings.TrimSuffix(prefix, "-"))
 	case metav1.StatusReasonInvalid:
 		return explainInvalid(st, s)
 	case metav1.StatusReasonNotFound:
 		if st.Details != nil && st.Details.Kind == "namespaces" {
-			return fmt.Sprintf("namespace %q does not exist; give an existing one with -n", st.Details.Name)
+			return fmt.Sprintf("namespace %s does not exist; give an existing one with -n", termtext.Quote(st.Details.Name))
 		}
-		return fmt.Sprintf("%s not found in namespace %q", s.object(), s.Namespace)
+		return fmt.Sprintf("%s not found in namespace %s", s.object(), termtext.Quote(s.Namespace))
 	case metav1.StatusReasonUnauthorized:
 		return explainUnauthorized(ep)
 	case metav1.StatusReasonConflict:
@@ -187,11 +189,11 @@ func explainForbidden(msg string, ep Endpoint, s Subject) string {
 		}
 		where := "at cluster scope"
 		if m[5] != "" {
-			where = fmt.Sprintf("in namespace %q", m[5])
+			where = fmt.Sprintf("in namespace %s", termtext.Quote(m[5]))
 		}
-		text := fmt.Sprintf("user %q may not %s %s %s", m[1], m[2], resource, where)
+		text := fmt.Sprintf("user %s may not %s %s %s", termtext.Quote(m[1]), m[2], resource, where)
 		if ep.Context != "" {
-			text += fmt.Sprintf(" (kubeconfig context %q)", ep.Context)
+			text += fmt.Sprintf(" (kubeconfig context %s)", termtext.Quote(ep.Context))
 		}
 		hint := "ask a cluster administrator for a Role that allows it"
 		if m[2] == "create" && strings.HasPrefix(resource, "jobs") {
@@ -221,7 +223,7 @@ func explainQuota(quota, requested, used, limited string, s Subject) string {
 	usedM, _ := parse(used)
 	lim, _ := parse(limited)
 	var b strings.Builder
-	fmt.Fprintf(&b, "ResourceQuota %q of namespace %q has no room to %s %s:", quota, s.Namespace, s.Verb, s.object())
+	fmt.Fprintf(&b, "ResourceQuota %s of namespace %s has no room to %s %s:", termtext.Quote(quota), termtext.Quote(s.Namespace), s.Verb, s.object())
 	for _, k := range order {
 		fmt.Fprintf(&b, "\n%s: %s of %s used, this asks %s", k, orUnknown(usedM[k]), orUnknown(lim[k]), req[k])
 	}
@@ -283,11 +285,11 @@ func aboutSelector(c metav1.StatusCause) bool {
 func explainUnauthorized(ep Endpoint) string {
 	who := "your credentials"
 	if ep.User != "" {
-		who = fmt.Sprintf("the credentials of user %q", ep.User)
+		who = fmt.Sprintf("the credentials of user %s", termtext.Quote(ep.User))
 	}
 	where := ep.Server
 	if ep.Context != "" {
-		where += fmt.Sprintf(" (kubeconfig context %q)", ep.Context)
+		where += fmt.Sprintf(" (kubeconfig context %s)", termtext.Quote(ep.Context))
 	}
 	return fmt.Sprintf("the API server at %s did not accept %s: they are missing, wrong or expired (401 Unauthorized); "+
 		"log in again or renew the token, then retry", where, who)
@@ -302,7 +304,7 @@ func explainTransport(err error, ep Endpoint) string {
 	}
 	ctx := ""
 	if ep.Context != "" {
-		ctx = fmt.Sprintf(" (kubeconfig context %q)", ep.Context)
+		ctx = fmt.Sprintf(" (kubeconfig context %s)", termtext.Quote(ep.Context))
 	}
 	msg := err.Error()
 	var unknownAuthority x509.UnknownAuthorityError
@@ -315,7 +317,7 @@ func explainTransport(err error, ep Endpoint) string {
 	case strings.Contains(msg, "getting credentials:"):
 		who := "the kubeconfig user"
 		if ep.User != "" {
-			who = fmt.Sprintf("the kubeconfig user %q", ep.User)
+			who = fmt.Sprintf("the kubeconfig user %s", termtext.Quote(ep.User))
 		}
 		return fmt.Sprintf("the credential plugin of %s%s failed: %s; log in again with your provider's tool, then retry", who, ctx, innermost(err))
 	case isNetworkError(err):

@@ -7,6 +7,7 @@ import (
 	batchv1 "k8s.io/api/batch/v1"
 
 	"github.com/jobwizard/kubectl-job-wizard/pkg/jobspec"
+	"github.com/jobwizard/kubectl-job-wizard/pkg/termtext"
 )
 
 // InstantiateAnnotation marks a Job started by hand from a CronJob, as
@@ -38,7 +39,7 @@ func (c *Client) SourceJob(ctx context.Context, namespace, kind, name string) (*
 		out, dropped := CopyJob(job)
 		return out, dropped, nil
 	}
-	return nil, nil, fmt.Errorf("--from: unknown kind %q", kind)
+	return nil, nil, fmt.Errorf("--from: unknown kind %s", termtext.Quote(kind))
 }
 
 // JobFromCronJob is the Job a CronJob's template starts by hand.

@@ -10,6 +10,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/jobwizard/kubectl-job-wizard/pkg/lookup"
+	"github.com/jobwizard/kubectl-job-wizard/pkg/termtext"
 )
 
 // CanCreateJobs asks the server, with one SelfSubjectAccessReview, whether
@@ -66,11 +67,11 @@ func DeniedMessage(a lookup.Access, namespace string, ep Endpoint) string {
 	who := "you"
 	switch {
 	case a.User != "":
-		who = fmt.Sprintf("user %q", a.User)
+		who = fmt.Sprintf("user %s", termtext.Quote(a.User))
 	case ep.User != "":
-		who = fmt.Sprintf("the kubeconfig user %q", ep.User)
+		who = fmt.Sprintf("the kubeconfig user %s", termtext.Quote(ep.User))
 	}
-	msg := fmt.Sprintf("%s may not create jobs.batch in namespace %q", who, namespace)
+	msg := fmt.Sprintf("%s may not create jobs.batch in namespace %s", who, termtext.Quote(namespace))
 	if a.Reason != "" {
 		msg += " (" + a.Reason + ")"
 	}

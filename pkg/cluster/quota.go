@@ -12,6 +12,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/jobwizard/kubectl-job-wizard/pkg/lookup"
+	"github.com/jobwizard/kubectl-job-wizard/pkg/termtext"
 )
 
 // Quota lists, for each ResourceQuota of namespace, the resources a Job
@@ -173,7 +174,7 @@ func QuotaWarnings(job *batchv1.Job, uses []lookup.QuotaUse, defaultRequests, de
 		}
 		left := hard.DeepCopy()
 		left.Sub(used)
-		where := fmt.Sprintf("ResourceQuota %q", u.Quota)
+		where := fmt.Sprintf("ResourceQuota %s", termtext.Quote(u.Quota))
 		switch kind, name := quotaResource(u.Resource); kind {
 		case "count":
 			if left.Sign() <= 0 {

@@ -21,6 +21,7 @@ import (
 	"github.com/jobwizard/kubectl-job-wizard/pkg/follow"
 	"github.com/jobwizard/kubectl-job-wizard/pkg/i18n"
 	"github.com/jobwizard/kubectl-job-wizard/pkg/jobspec"
+	"github.com/jobwizard/kubectl-job-wizard/pkg/termtext"
 )
 
 // DryRun is kubectl's --dry-run strategy.
@@ -224,8 +225,8 @@ func (o *CreateOptions) Complete(c *cobra.Command, args []string) error {
 		if o.Filename != "" && spec.Namespace != "" && spec.Namespace != ns {
 			// kubectl's words (cli-runtime's RequireNamespace): a manifest
 			// is never moved to another namespace silently.
-			return inputErrorf("the namespace from the provided object %q does not match the namespace %q. You must pass '--namespace=%s' to perform this operation.",
-				spec.Namespace, ns, spec.Namespace)
+			return inputErrorf("the namespace from the provided object %s does not match the namespace %s. You must pass '--namespace=%s' to perform this operation.",
+				termtext.Quote(spec.Namespace), termtext.Quote(ns), spec.Namespace)
 		}
 		spec.Namespace = ns
 	}

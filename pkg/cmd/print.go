@@ -9,6 +9,8 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/cli-runtime/pkg/printers"
+
+	"github.com/jobwizard/kubectl-job-wizard/pkg/termtext"
 )
 
 // outputFormats is what -o takes, as in kubectl; the template forms carry
@@ -184,4 +186,4 @@ func printJob(w io.Writer, job runtime.Object, ps printSpec, operation string) e
 	return nil
 }
 
-func quote(s string) string { return fmt.Sprintf("%q", s) }
+func quote(s string) string { return termtext.Quote(s) }

@@ -15,6 +15,7 @@ import (
 	"github.com/jobwizard/kubectl-job-wizard/pkg/follow"
 	"github.com/jobwizard/kubectl-job-wizard/pkg/jobspec"
 	"github.com/jobwizard/kubectl-job-wizard/pkg/report"
+	"github.com/jobwizard/kubectl-job-wizard/pkg/termtext"
 )
 
 // addReportFlags registers --report and --save, of create and follow.
@@ -121,7 +122,7 @@ func runFollow(ctx context.Context, src follow.Source, ns, name string, s WaitSe
 		report.PrintCoach(errOut, ci, report.Coach(ci))
 	}
 	for _, p := range problems {
-		fmt.Fprintln(errOut, "error: "+follow.Printable(p.Error()))
+		fmt.Fprintln(errOut, "error: "+termtext.Escape(p.Error()))
 	}
 	if len(problems) > 0 {
 		unsaved = problems[0]

@@ -18,6 +18,7 @@ import (
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
 	"github.com/jobwizard/kubectl-job-wizard/pkg/cluster"
+	"github.com/jobwizard/kubectl-job-wizard/pkg/termtext"
 )
 
 // Build information, stamped with -ldflags -X by make.
@@ -78,20 +79,14 @@ func (e *silentError) Error() string { return fmt.Sprintf("exit status %d", e.co
 
 // escapeControl is the last guard between a message and the terminal: any
 // control character (an ANSI escape from a name, a manifest, a server
-// message) that no quoting caught is shown escaped, never interpreted.
+// message) that no quoting caught is shown escaped by termtext.Escape,
+// never interpreted; the message's own line breaks are kept.
 func escapeControl(s string) string {
-	var b strings.Builder
-	for _, r := range s {
-		switch {
-		case r == '\n' || r == '\t':
-			b.WriteRune(r)
-		case r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0):
-			fmt.Fprintf(&b, "\\x%02x", r)
-		default:
-			b.WriteRune(r)
-		}
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		lines[i] = termtext.Escape(l)
 	}
-	return b.String()
+	return strings.Join(lines, "\n")
 }
 
 // indentLines keeps a multi-problem message readable: the first problem

@@ -8,6 +8,8 @@ import (
 
 	"github.com/spf13/cobra"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
+
+	"github.com/jobwizard/kubectl-job-wizard/pkg/termtext"
 )
 
 // VersionInfo is what `version` prints.
@@ -53,7 +55,7 @@ func NewVersionCommand(streams genericiooptions.IOStreams) *cobra.Command {
 				fmt.Fprintf(streams.Out, "version: %s\ncommit: %s\nbuildDate: %s\ngoVersion: %s\nclientGoVersion: %s\nplatform: %s\n",
 					v.Version, v.Commit, v.BuildDate, v.GoVersion, v.ClientGoVersion, v.Platform)
 			default:
-				return inputErrorf("-o %q: must be json or yaml", output)
+				return inputErrorf("-o %s: must be json or yaml", termtext.Quote(output))
 			}
 			return nil
 		},

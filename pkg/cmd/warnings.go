@@ -5,7 +5,7 @@ import (
 	"io"
 	"strings"
 
-	"github.com/jobwizard/kubectl-job-wizard/pkg/jobspec"
+	"github.com/jobwizard/kubectl-job-wizard/pkg/termtext"
 )
 
 // secretWords mark an environment variable whose value is likely a secret.
@@ -32,7 +32,7 @@ func warnSecretEnv(w io.Writer, env []string) {
 		if !ok || !LooksSecret(name) {
 			continue
 		}
-		safe := jobspec.SafeText(name)
+		safe := termtext.OneLine(name)
 		fmt.Fprintf(w, "Warning: --env %s=… puts what looks like a secret into the Job's manifest in plain text; keep it in a Secret and use --env-value-from %s=secret:SECRET:KEY\n", safe, safe)
 	}
 }

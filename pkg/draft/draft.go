@@ -17,6 +17,8 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"sigs.k8s.io/yaml"
+
+	"github.com/jobwizard/kubectl-job-wizard/pkg/termtext"
 )
 
 // appDir is the folder under the XDG state directory.
@@ -68,7 +70,7 @@ func SaveIn(dir string, job Object, reason string) (string, error) {
 	stamp := now().UTC().Format("20060102-150405")
 	base := fileName(job) + "-" + stamp
 	header := "# kubectl job-wizard draft"
-	if r := oneLine(reason); r != "" {
+	if r := termtext.Plain(reason); r != "" {
 		header += ": " + r
 	}
 	for i := 0; i < 100; i++ {
@@ -201,14 +203,4 @@ func fileName(job Object) string {
 		return s
 	}
 	return "job"
-}
-
-func oneLine(s string) string {
-	s = strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f {
-			return ' '
-		}
-		return r
-	}, s)
-	return strings.TrimSpace(s)
 }

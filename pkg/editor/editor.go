@@ -19,6 +19,7 @@ import (
 	"github.com/jobwizard/kubectl-job-wizard/pkg/draft"
 	"github.com/jobwizard/kubectl-job-wizard/pkg/i18n"
 	"github.com/jobwizard/kubectl-job-wizard/pkg/jobspec"
+	"github.com/jobwizard/kubectl-job-wizard/pkg/termtext"
 )
 
 // ErrEmpty is returned when the person emptied the file: they want nothing.
@@ -174,7 +175,7 @@ func (e *Editor) header(problems error) string {
 	if problems != nil {
 		b.WriteString("#\n# " + e.t("The saved manifest has problems; fix them and save again:") + "\n")
 		for _, line := range e.problemLines(problems) {
-			b.WriteString("#   " + jobspecSafe(line) + "\n")
+			b.WriteString("#   " + termtext.Plain(line) + "\n")
 		}
 	}
 	b.WriteString("#\n")
@@ -208,17 +209,6 @@ func (e *Editor) problemLines(err error) []string {
 
 // source names the edited text where the decoder reports it.
 const source = "edited manifest"
-
-// jobspecSafe keeps a message line from carrying control characters into
-// the file the person reads.
-func jobspecSafe(s string) string {
-	return strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f {
-			return ' '
-		}
-		return r
-	}, s)
-}
 
 func (e *Editor) run(file string) error {
 	argv := e.command(file)

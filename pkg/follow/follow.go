@@ -27,6 +27,8 @@ import (
 	"k8s.io/apimachinery/pkg/watch"
 	"k8s.io/client-go/tools/cache"
 	"k8s.io/klog/v2"
+
+	"github.com/jobwizard/kubectl-job-wizard/pkg/termtext"
 )
 
 // Options configure one follow.
@@ -132,17 +134,17 @@ func (r *Result) Err() error {
 		if r.Message != "" {
 			msg += ": " + r.Message
 		}
-		return errors.New(oneLine(msg))
+		return errors.New(termtext.OneLine(msg))
 	case Deleted:
 		return fmt.Errorf("%s was deleted while waiting for it", name)
 	case TimedOut:
 		return fmt.Errorf("timed out after %s waiting for %s, which keeps running; follow it again with: %s", r.timeout, name, r.again)
 	case Stuck:
 		if r.Pod == "" {
-			return errors.New(oneLine(fmt.Sprintf("job/%s has not been able to create its pods for %s: %s; %s is left as it is (see kubectl describe %s -n %s)",
+			return errors.New(termtext.OneLine(fmt.Sprintf("job/%s has not been able to create its pods for %s: %s; %s is left as it is (see kubectl describe %s -n %s)",
 				r.Job.Name, r.stuckAt, r.Message, name, name, r.Job.Namespace)))
 		}
-		return errors.New(oneLine(fmt.Sprintf("pod %s has been stuck for %s: %s: %s; %s is left as it is (see kubectl describe pod %s -n %s)",
+		return errors.New(termtext.OneLine(fmt.Sprintf("pod %s has been stuck for %s: %s: %s; %s is left as it is (see kubectl describe pod %s -n %s)",
 			r.Pod, r.stuckAt, r.Reason, r.Message, name, r.Pod, r.Job.Namespace)))
 	case Interrupted:
 		return fmt.Errorf("interrupted; %s keeps running; follow it again with: %s", name, r.again)
@@ -181,7 +183,7 @@ func RunName(ctx context.Context, src Source, namespace, name string, o Options)
 		}
 		lastErr = err
 		if !warned && o.ErrOut != nil {
-			fmt.Fprintln(o.ErrOut, oneLine("cannot reach the API server ("+err.Error()+"); retrying"))
+			fmt.Fprintln(o.ErrOut, termtext.OneLine("cannot reach the API server ("+err.Error()+"); retrying"))
 			warned = true
 		}
 		return false, nil

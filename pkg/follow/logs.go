@@ -13,6 +13,8 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
+
+	"github.com/jobwizard/kubectl-job-wizard/pkg/termtext"
 )
 
 // streamKey names one run of one container: a container restarted in place
@@ -207,7 +209,7 @@ func (l *logStreamer) drain(grace time.Duration) {
 func (l *logStreamer) follow(podName string, key streamKey, color int) {
 	defer l.wg.Done()
 	defer l.release()
-	prefix := "[" + Printable(podName) + "/" + Printable(key.container) + "]"
+	prefix := "[" + termtext.Escape(podName) + "/" + termtext.Escape(key.container) + "]"
 	var last time.Time
 	atLast := 0 // lines printed with timestamp last
 	delay := 250 * time.Millisecond

@@ -6,61 +6,13 @@ import (
 	"strings"
 	"sync"
 	"time"
-	"unicode/utf8"
 
 	"github.com/rivo/uniseg"
 	"github.com/schollz/progressbar/v3"
 	"golang.org/x/term"
+
+	"github.com/jobwizard/kubectl-job-wizard/pkg/termtext"
 )
-
-// Printable makes text that came from the cluster (names, messages, log
-// lines) safe to write to a terminal: control characters, including ESC and
-// the C1 controls, are shown escaped (\x1b, \u009b), as are the bidi
-// overrides that can make text read differently than it is; invalid UTF-8
-// becomes U+FFFD. So a log line cannot move the cursor, recolor the screen,
-// set the window title or erase the progress. Tabs are kept.
-func Printable(s string) string {
-	clean := true
-	for _, r := range s {
-		if needsEscape(r) {
-			clean = false
-			break
-		}
-	}
-	if clean && utf8.ValidString(s) {
-		return s
-	}
-	var b strings.Builder
-	for _, r := range s {
-		switch {
-		case needsEscape(r) && r < 0x80:
-			fmt.Fprintf(&b, `\x%02x`, r)
-		case needsEscape(r):
-			fmt.Fprintf(&b, `\u%04x`, r)
-		default:
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
-}
-
-func needsEscape(r rune) bool {
-	switch {
-	case r == '\t':
-		return false
-	case r < 0x20, r == 0x7f, r >= 0x80 && r <= 0x9f:
-		return true
-	case r >= 0x202a && r <= 0x202e, r >= 0x2066 && r <= 0x2069:
-		return true
-	}
-	return false
-}
-
-// oneLine is Printable for a progress or event line: a tab would break the
-// width reckoning of the bar, so it becomes a space.
-func oneLine(s string) string {
-	return strings.ReplaceAll(Printable(s), "\t", " ")
-}
 
 // output serializes everything the follow writes: events and progress on
 // errOut, container logs on out. On a terminal the live bar is wiped before
@@ -156,7 +108,7 @@ func (o *output) draw() {
 // describe fits the bar's text to the terminal, cutting from the end, where
 // the least needed part (the pod states) is.
 func (o *output) describe(s summary) string {
-	desc := oneLine(s.short())
+	desc := termtext.OneLine(s.short())
 	// What the library draws before the description: " 100% |", the
 	// cells, "| (10/10) [1h2m3s] ".
 	fixed := 7 + barCells + 2 + len(fmt.Sprintf("(%d/%d) ", s.Completions, s.Completions)) + len(formatElapsed(o.now().Sub(o.start))) + 4
@@ -184,7 +136,7 @@ func (o *output) describe(s summary) string {
 // event writes a line about something that happened (a pod failed, the
 // connection dropped), above the bar.
 func (o *output) event(format string, a ...any) {
-	line := oneLine(fmt.Sprintf(format, a...))
+	line := termtext.OneLine(fmt.Sprintf(format, a...))
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	o.wipe()
@@ -199,7 +151,7 @@ func (o *output) block(lines []string) {
 	o.wipe()
 	var b strings.Builder
 	for _, l := range lines {
-		b.WriteString(oneLine(l))
+		b.WriteString(termtext.OneLine(l))
 		b.WriteByte('\n')
 	}
 	io.WriteString(o.errOut, b.String())
@@ -241,7 +193,7 @@ func (o *output) status(s summary) {
 	defer o.mu.Unlock()
 	o.lastSum = &s
 	if o.bar == nil {
-		if line := oneLine(s.line()); o.plainDue(s, line) {
+		if line := termtext.OneLine(s.line()); o.plainDue(s, line) {
 			o.plainLine(s, line)
 		}
 		return
@@ -273,7 +225,7 @@ func (o *output) final(s summary) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	o.lastSum = &s
-	if line := oneLine(s.line()); line != o.lastLine {
+	if line := termtext.OneLine(s.line()); line != o.lastLine {
 		o.plainLine(s, line)
 	}
 }
@@ -300,7 +252,7 @@ func (o *output) finish() {
 	_ = o.bar.Exit()
 	o.bar = nil
 	if o.lastSum != nil {
-		if line := oneLine(o.lastSum.line()); line != o.lastLine {
+		if line := termtext.OneLine(o.lastSum.line()); line != o.lastLine {
 			o.plainLine(*o.lastSum, line)
 		}
 	}
@@ -314,7 +266,7 @@ var logColors = []string{"36", "33", "32", "35", "34", "96", "93", "92", "95", "
 // [pod/container] prefix.
 func (o *output) logLine(prefix string, color int, text string) {
 	if o.outTTY {
-		text = Printable(text)
+		text = termtext.Escape(text)
 	}
 	var b strings.Builder
 	if o.color && o.outTTY {

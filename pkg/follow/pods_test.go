@@ -64,25 +64,6 @@ func TestStuck(t *testing.T) {
 	}
 }
 
-func TestPrintableEscapesTerminalControls(t *testing.T) {
-	for in, want := range map[string]string{
-		"plain text, 中文 and\ttab": "plain text, 中文 and\ttab",
-		"\x1b[2J\x1b]0;title\x07": `\x1b[2J\x1b]0;title\x07`,
-		"cr\rback\x08":            `cr\x0dback\x08`,
-		"c1 \u009b31m":            `c1 \u009b31m`,
-		"bidi \u202eevil":         `bidi \u202eevil`,
-		"bad \xff utf8":           "bad \uFFFD utf8",
-		"line\nbreak":             `line\x0abreak`,
-	} {
-		if got := Printable(in); got != want {
-			t.Errorf("Printable(%q) = %q, want %q", in, got, want)
-		}
-	}
-	if got := oneLine("a\tb"); got != "a b" {
-		t.Errorf("oneLine tab = %q", got)
-	}
-}
-
 func TestSummaryLines(t *testing.T) {
 	job := testJob("pi")
 	job.Spec.Template.Spec.RestartPolicy = corev1.RestartPolicyOnFailure

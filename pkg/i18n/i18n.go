@@ -14,6 +14,8 @@ import (
 	"golang.org/x/text/language"
 	"golang.org/x/text/message"
 	"golang.org/x/text/message/catalog"
+
+	"github.com/jobwizard/kubectl-job-wizard/pkg/termtext"
 )
 
 // Lang is a language the wizard speaks.
@@ -50,7 +52,7 @@ func Detect(flag string, getenv func(string) string) (Lang, error) {
 	if flag != "" {
 		l, ok := Parse(flag)
 		if !ok {
-			return "", fmt.Errorf("--lang %q: must be en or zh", flag)
+			return "", fmt.Errorf("--lang %s: must be en or zh", termtext.Quote(flag))
 		}
 		return l, nil
 	}

@@ -5,7 +5,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"unicode/utf8"
+
+	"github.com/jobwizard/kubectl-job-wizard/pkg/termtext"
 )
 
 // FieldError is one problem with the user's input. It names where the value
@@ -49,37 +50,10 @@ func (e *FieldError) Error() string {
 	return b.String()
 }
 
-// maxQuotedValue bounds how much of a value an error repeats: a 1 MB string
-// must still give a one-line, readable reason.
-const maxQuotedValue = 64
-
-// QuoteValue quotes a user-supplied value for a message. strconv.Quote escapes
-// control characters and ANSI escapes, so nothing typed or read from a file
-// can drive the terminal; long values are cut.
-func QuoteValue(v string) string {
-	if !utf8.ValidString(v) {
-		v = strings.ToValidUTF8(v, "\uFFFD")
-	}
-	if utf8.RuneCountInString(v) > maxQuotedValue {
-		r := []rune(v)
-		return strconv.Quote(string(r[:maxQuotedValue])) + fmt.Sprintf("…(%d bytes)", len(v))
-	}
-	return strconv.Quote(v)
-}
-
-// SafeText is s made safe to show on a terminal without quotes: control
-// characters and escapes are written as Go escapes, and invalid UTF-8 is
-// replaced. Text that needs no escaping comes back unchanged.
-func SafeText(s string) string {
-	if !utf8.ValidString(s) {
-		s = strings.ToValidUTF8(s, "\uFFFD")
-	}
-	if strings.IndexFunc(s, func(r rune) bool { return r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) }) < 0 {
-		return s
-	}
-	q := strconv.Quote(s)
-	return q[1 : len(q)-1]
-}
+// QuoteValue quotes a user-supplied value for a message: termtext.Quote,
+// so nothing typed or read from a file can drive the terminal, and long
+// values are cut.
+func QuoteValue(v string) string { return termtext.Quote(v) }
 
 // Errors is every problem found at once, so one run shows all of them.
 type Errors []*FieldError

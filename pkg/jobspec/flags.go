@@ -130,7 +130,7 @@ func (f *Flags) Apply(s *Spec, fs *pflag.FlagSet, readFile FileReader) error {
 	// Step 1.
 	switch {
 	case f.PositionalName != "" && changed("name") && f.PositionalName != f.Name:
-		add(flagErr("--name", f.Name, fmt.Sprintf("conflicts with the NAME argument %q; give one of them", f.PositionalName), "pi"))
+		add(flagErr("--name", f.Name, fmt.Sprintf("conflicts with the NAME argument %s; give one of them", QuoteValue(f.PositionalName)), "pi"))
 	case f.PositionalName != "":
 		s.Name, s.GenerateName = f.PositionalName, ""
 	case changed("name"):

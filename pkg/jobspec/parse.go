@@ -158,7 +158,7 @@ func ParsePodFailureRule(s string) (batchv1.PodFailurePolicyRule, error) {
 		}
 	}
 	if rule.Action == "" {
-		return rule, flagErr(flag, s, fmt.Sprintf("action %q must be FailJob, FailIndex, Ignore or Count", action), example)
+		return rule, flagErr(flag, s, fmt.Sprintf("action %s must be FailJob, FailIndex, Ignore or Count", QuoteValue(action)), example)
 	}
 	switch {
 	case strings.HasPrefix(rest, "exit-codes="), strings.HasPrefix(rest, "exit-codes!="):
@@ -182,7 +182,7 @@ func ParsePodFailureRule(s string) (batchv1.PodFailurePolicyRule, error) {
 			}
 			n, err := strconv.ParseInt(tok, 10, 32)
 			if err != nil {
-				return rule, flagErr(flag, s, fmt.Sprintf("exit code %q must be a whole number", tok), example)
+				return rule, flagErr(flag, s, fmt.Sprintf("exit code %s must be a whole number", QuoteValue(tok)), example)
 			}
 			if seen[int32(n)] {
 				return rule, flagErr(flag, s, fmt.Sprintf("exit code %d is listed twice", n), example)
@@ -275,7 +275,7 @@ func ParseSuccessRule(s string) (batchv1.SuccessPolicyRule, error) {
 	if indexes != nil {
 		for _, ix := range indexes {
 			if !validIndexRange(ix) {
-				return rule, flagErr(flag, s, fmt.Sprintf("index %q must be a number or a range such as 2-5", ix), example)
+				return rule, flagErr(flag, s, fmt.Sprintf("index %s must be a number or a range such as 2-5", QuoteValue(ix)), example)
 			}
 		}
 		joined := strings.Join(indexes, ",")
@@ -333,7 +333,7 @@ func ParsePort(s string) (corev1.ContainerPort, error) {
 		case corev1.ProtocolTCP, corev1.ProtocolUDP, corev1.ProtocolSCTP:
 			p.Protocol = corev1.Protocol(strings.ToUpper(proto))
 		default:
-			return p, flagErr(flag, s, fmt.Sprintf("protocol %q must be TCP, UDP or SCTP", proto), example)
+			return p, flagErr(flag, s, fmt.Sprintf("protocol %s must be TCP, UDP or SCTP", QuoteValue(proto)), example)
 		}
 	}
 	n, err := strconv.ParseInt(num, 10, 32)
@@ -409,7 +409,7 @@ func ParseEnvFrom(s string) (corev1.EnvFromSource, error) {
 	case "secret":
 		e.SecretRef = &corev1.SecretEnvSource{LocalObjectReference: ref}
 	default:
-		return e, flagErr(flag, s, fmt.Sprintf("source %q must be configmap or secret", parts[0]), example)
+		return e, flagErr(flag, s, fmt.Sprintf("source %s must be configmap or secret", QuoteValue(parts[0])), example)
 	}
 	return e, nil
 }
@@ -599,17 +599,17 @@ func ParseVolume(s string) (corev1.Volume, error) {
 				switch k {
 				case "medium":
 					if val != string(corev1.StorageMediumMemory) && val != "" {
-						return v, flagErr(flag, s, fmt.Sprintf("emptydir medium %q must be Memory (or empty for the node's disk)", val), "scratch=emptydir:medium=Memory")
+						return v, flagErr(flag, s, fmt.Sprintf("emptydir medium %s must be Memory (or empty for the node's disk)", QuoteValue(val)), "scratch=emptydir:medium=Memory")
 					}
 					ed.Medium = corev1.StorageMedium(val)
 				case "size":
 					q, err := parseQuantity(val)
 					if err != nil || q.Sign() <= 0 {
-						return v, flagErr(flag, s, fmt.Sprintf("emptydir size %q must be a positive quantity", val), "scratch=emptydir:size=1Gi")
+						return v, flagErr(flag, s, fmt.Sprintf("emptydir size %s must be a positive quantity", QuoteValue(val)), "scratch=emptydir:size=1Gi")
 					}
 					ed.SizeLimit = &q
 				default:
-					return v, flagErr(flag, s, fmt.Sprintf("emptydir option %q must be medium=Memory or size=QUANTITY", opt), "scratch=emptydir:medium=Memory,size=1Gi")
+					return v, flagErr(flag, s, fmt.Sprintf("emptydir option %s must be medium=Memory or size=QUANTITY", QuoteValue(opt)), "scratch=emptydir:medium=Memory,size=1Gi")
 				}
 			}
 		}
@@ -624,7 +624,7 @@ func ParseVolume(s string) (corev1.Volume, error) {
 			for _, it := range strings.Split(itemList, ",") {
 				k, p, ok := strings.Cut(it, "=")
 				if !ok || k == "" || p == "" {
-					return v, flagErr(flag, s, fmt.Sprintf("item %q must be KEY=PATH", it), "config="+kind+":app-config:app.yaml=conf/app.yaml")
+					return v, flagErr(flag, s, fmt.Sprintf("item %s must be KEY=PATH", QuoteValue(it)), "config="+kind+":app-config:app.yaml=conf/app.yaml")
 				}
 				items = append(items, corev1.KeyToPath{Key: k, Path: p})
 			}
@@ -711,7 +711,7 @@ func ParseMount(s string) (corev1.VolumeMount, error) {
 		case strings.HasPrefix(opt, "subpath="):
 			m.SubPath = strings.TrimPrefix(opt, "subpath=")
 		default:
-			return m, flagErr(flag, s, fmt.Sprintf("option %q must be ro or subpath=SUB", opt), "/etc/app=config:ro:subpath=app")
+			return m, flagErr(flag, s, fmt.Sprintf("option %s must be ro or subpath=SUB", QuoteValue(opt)), "/etc/app=config:ro:subpath=app")
 		}
 	}
 	return m, nil
@@ -750,7 +750,7 @@ func ParseToleration(s string) (corev1.Toleration, error) {
 		}
 	}
 	if t.Effect == "" {
-		return t, flagErr(flag, s, fmt.Sprintf("effect %q must be NoSchedule, PreferNoSchedule or NoExecute", effect), example)
+		return t, flagErr(flag, s, fmt.Sprintf("effect %s must be NoSchedule, PreferNoSchedule or NoExecute", QuoteValue(effect)), example)
 	}
 	if k, v, ok := strings.Cut(kv, "="); ok {
 		t.Key, t.Value, t.Operator = k, v, corev1.TolerationOpEqual

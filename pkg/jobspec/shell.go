@@ -3,13 +3,13 @@ package jobspec
 import (
 	"fmt"
 	"strings"
-	"unicode"
-	"unicode/utf8"
+
+	"github.com/jobwizard/kubectl-job-wizard/pkg/termtext"
 )
 
 // ShellQuote quotes one word for a POSIX shell so the printed command can
-// be pasted as it is. Words with control characters use $'...' so no raw
-// escape is ever printed.
+// be pasted as it is. Words termtext.Clean refuses use $'...', escaped by
+// termtext's rule, so no raw escape is ever printed.
 func ShellQuote(s string) string {
 	if s == "" {
 		return "''"
@@ -24,7 +24,7 @@ func ShellQuote(s string) string {
 	if plain {
 		return s
 	}
-	if !utf8.ValidString(s) || strings.IndexFunc(s, func(r rune) bool { return unicode.IsControl(r) || r == '\u2028' || r == '\u2029' }) >= 0 {
+	if !termtext.Clean(s) {
 		var b strings.Builder
 		b.WriteString("$'")
 		for _, r := range strings.ToValidUTF8(s, "\uFFFD") {
@@ -36,12 +36,8 @@ func ShellQuote(s string) string {
 				b.WriteString(`\n`)
 			case r == '\t':
 				b.WriteString(`\t`)
-			case r < 0x20 || r == 0x7f:
-				fmt.Fprintf(&b, `\x%02x`, r)
-			case unicode.IsControl(r) || r == '\u2028' || r == '\u2029':
-				fmt.Fprintf(&b, `\u%04x`, r)
 			default:
-				b.WriteRune(r)
+				termtext.EscapeRuneInto(&b, r)
 			}
 		}
 		b.WriteByte('\'')

@@ -405,7 +405,7 @@ func (v *validator) container(field string, c *corev1.Container, main bool, name
 		mf := fmt.Sprintf("%s.volumeMounts[%d]", field, i)
 		text, _ := FormatMount(m)
 		if !volumes[m.Name] {
-			v.add(flag("--mount"), mf+".name", text, fmt.Sprintf("volume %q is not declared: add --volume %s=...", m.Name, m.Name), "/data=data")
+			v.add(flag("--mount"), mf+".name", text, fmt.Sprintf("volume %s is not declared: add --volume %s=...", QuoteValue(m.Name), m.Name), "/data=data")
 		}
 		mounted[m.Name] = true
 		if !isAbsPath(m.MountPath) {

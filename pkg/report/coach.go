@@ -16,8 +16,8 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 
-	"github.com/jobwizard/kubectl-job-wizard/pkg/follow"
 	"github.com/jobwizard/kubectl-job-wizard/pkg/jobspec"
+	"github.com/jobwizard/kubectl-job-wizard/pkg/termtext"
 )
 
 // The failure coach reads what a failed Job's pods and events say and
@@ -260,11 +260,11 @@ func pullAdvice(in CoachInput) []Advice {
 			}
 			if authProblem.MatchString(w.Message) {
 				return []Advice{{
-					Why:   fmt.Sprintf("the registry refused to give image %s to pod %s (%s): give a pull Secret of the registry's credentials (SECRET: its name, see kubectl create secret docker-registry):", img, p.Name, follow.Printable(w.Message)),
+					Why:   fmt.Sprintf("the registry refused to give image %s to pod %s (%s): give a pull Secret of the registry's credentials (SECRET: its name, see kubectl create secret docker-registry):", img, p.Name, termtext.Escape(w.Message)),
 					Flags: []Flag{{"image-pull-secret", "SECRET"}},
 				}}
 			}
-			why := fmt.Sprintf("pod %s cannot pull image %s (%s: %s): check the name and tag", p.Name, img, w.Reason, follow.Printable(w.Message))
+			why := fmt.Sprintf("pod %s cannot pull image %s (%s: %s): check the name and tag", p.Name, img, w.Reason, termtext.Escape(w.Message))
 			if cs.Name != mainContainer(in.Job) {
 				return []Advice{{Why: why + " of container " + cs.Name + " (the flags set the first container's only)"}}
 			}
@@ -292,7 +292,7 @@ func refusalAdvice(in CoachInput) []Advice {
 		msg := ev.Message
 		if m := podSecurityLevel.FindStringSubmatch(msg); m != nil && !seen["pss"] {
 			seen["pss"] = true
-			a := Advice{Why: fmt.Sprintf("the namespace's Pod Security level %q refused the pods (%s); set what it requires:", m[1], follow.Printable(firstClause(msg)))}
+			a := Advice{Why: fmt.Sprintf("the namespace's Pod Security level %s refused the pods (%s); set what it requires:", termtext.Quote(m[1]), termtext.Escape(firstClause(msg)))}
 			if knownFlag("security-profile") {
 				a.Flags = []Flag{{"security-profile", m[1]}}
 			} else {
@@ -380,9 +380,9 @@ func quotaAdvice(job *batchv1.Job, msg string) (Advice, bool) {
 		flags = append(flags, Flag{"limit", strings.Join(lim, ",")})
 	}
 	if len(flags) == 0 {
-		return Advice{Why: "the namespace's resource quota is used up (" + follow.Printable(msg) + "); wait for other pods to end or ask for a larger quota"}, true
+		return Advice{Why: "the namespace's resource quota is used up (" + termtext.Escape(msg) + "); wait for other pods to end or ask for a larger quota"}, true
 	}
-	return Advice{Why: "the namespace's resource quota refused the pods (" + follow.Printable(msg) + "); ask for what is left:", Flags: flags}, true
+	return Advice{Why: "the namespace's resource quota refused the pods (" + termtext.Escape(msg) + "); ask for what is left:", Flags: flags}, true
 }
 
 // specifyAdvice answers a quota that needs requests or limits on every
@@ -517,15 +517,15 @@ func PrintCoach(w io.Writer, in CoachInput, advice []Advice) {
 		for _, f := range a.Flags {
 			line += " " + jobspec.ShellQuote(f.String())
 		}
-		fmt.Fprintln(w, follow.Printable(line))
+		fmt.Fprintln(w, termtext.Escape(line))
 	}
 	if len(Flags(advice)) == 0 {
 		return
 	}
 	fmt.Fprintln(w, "run it again with them:")
-	fmt.Fprintln(w, "  "+follow.Printable(Rerun(in, advice)))
+	fmt.Fprintln(w, "  "+termtext.Escape(Rerun(in, advice)))
 	if in.Job.Spec.TTLSecondsAfterFinished != nil && in.SavedJob == "" {
 		fmt.Fprintf(w, "  (job/%s is deleted %ds after it ends (ttlSecondsAfterFinished): run it before, or keep its manifest with --save DIR)\n",
-			follow.Printable(in.Job.Name), *in.Job.Spec.TTLSecondsAfterFinished)
+			termtext.Escape(in.Job.Name), *in.Job.Spec.TTLSecondsAfterFinished)
 	}
 }

@@ -6,7 +6,7 @@ import (
 	"os"
 	"strings"
 
-	"github.com/jobwizard/kubectl-job-wizard/pkg/follow"
+	"github.com/jobwizard/kubectl-job-wizard/pkg/termtext"
 )
 
 // annotationLogLines is how much of the log an annotation repeats: the
@@ -43,9 +43,9 @@ func (r *Report) Annotate(w io.Writer) {
 		// is shown in a browser, but the same output can reach a terminal.
 		lines := strings.Split(msg, "\n")
 		for i, l := range lines {
-			lines[i] = follow.Printable(strings.TrimSuffix(l, "\r"))
+			lines[i] = termtext.Escape(strings.TrimSuffix(l, "\r"))
 		}
-		fmt.Fprintf(w, "::error title=%s::%s\n", escapeProperty(follow.Printable(title)), escapeData(strings.Join(lines, "\n")))
+		fmt.Fprintf(w, "::error title=%s::%s\n", escapeProperty(termtext.Escape(title)), escapeData(strings.Join(lines, "\n")))
 	}
 }
 

@@ -5,6 +5,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/jobwizard/kubectl-job-wizard/pkg/termtext"
 )
 
 // Target is one --report: a format and the file to write it to.
@@ -21,7 +23,7 @@ func ParseTarget(v string) (Target, error) {
 	case !ok || path == "":
 		return Target{}, fmt.Errorf("must be junit=FILE or json=FILE")
 	case format != "junit" && format != "json":
-		return Target{}, fmt.Errorf("the format %q is not junit or json", format)
+		return Target{}, fmt.Errorf("the format %s is not junit or json", termtext.Quote(format))
 	}
 	return Target{Format: format, Path: path}, nil
 }

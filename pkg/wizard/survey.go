@@ -88,16 +88,33 @@ func mapErr(err error) error {
 }
 
 func (s *surveyPrompter) Input(q Input) (string, error) {
+	// survey draws the default as it is; one from -f or the cluster is
+	// shown quoted and escaped instead, and Enter still gives the value.
+	shown := shownDefault(q.Default)
+	value := func(a string) string {
+		if a == shown {
+			return q.Default
+		}
+		return a
+	}
 	var ans string
 	var extra []survey.AskOpt
 	if q.Validate != nil {
 		extra = append(extra, survey.WithValidator(func(v interface{}) error {
 			str, _ := v.(string)
-			return q.Validate(str)
+			return q.Validate(value(str))
 		}))
 	}
-	err := survey.AskOne(&survey.Input{Message: q.Message, Default: q.Default, Help: q.Help}, &ans, s.opts(extra...)...)
-	return ans, mapErr(err)
+	err := survey.AskOne(&survey.Input{Message: q.Message, Default: shown, Help: q.Help}, &ans, s.opts(extra...)...)
+	return value(ans), mapErr(err)
+}
+
+// shownDefault is an Input's default as the terminal may show it.
+func shownDefault(def string) string {
+	if def == "" {
+		return ""
+	}
+	return safe(def)
 }
 
 func labels(opts []Option) []string {

@@ -2,10 +2,9 @@ package wizard
 
 import (
 	"strings"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/jobwizard/kubectl-job-wizard/pkg/jobspec"
+	"github.com/jobwizard/kubectl-job-wizard/pkg/termtext"
 )
 
 type styleCode string
@@ -28,13 +27,14 @@ func (w *Wizard) style(s styleCode, text string) string {
 }
 
 // safe makes a name, key or path from the cluster or the person fit to
-// show: anything with control characters (a terminal escape could clear the
-// screen or fake a prompt) or broken UTF-8 is shown quoted and escaped.
+// show: anything termtext.Clean refuses (a terminal escape could clear the
+// screen or fake a prompt; a bidi override could make it read otherwise)
+// is shown quoted and escaped.
 func safe(s string) string {
-	if utf8.ValidString(s) && strings.IndexFunc(s, func(r rune) bool { return unicode.IsControl(r) || r == '\u2028' || r == '\u2029' }) < 0 {
+	if termtext.Clean(s) {
 		return s
 	}
-	return jobspec.QuoteValue(s)
+	return termtext.Quote(s)
 }
 
 // shellQuote is jobspec.ShellQuote, the one quoting of printed commands.
