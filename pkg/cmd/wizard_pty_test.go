@@ -163,7 +163,7 @@ func commandOnScreen(t *testing.T, screen string) string {
 	return strings.TrimSpace(b.String())
 }
 
-// TestWizardQuickStartPTY is the seed's quick start on a real terminal:
+// TestWizardQuickStartPTY is the README's quick start on a real terminal:
 // only the name, the image and the command are typed, every other answer
 // is Enter (or a pick with the space bar), and it ends in Print YAML.
 func TestWizardQuickStartPTY(t *testing.T) {

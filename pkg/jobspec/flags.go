@@ -49,8 +49,8 @@ type Flags struct {
 	PositionalName string
 }
 
-// FlagNames lists every flag AddTo registers, in the order of the steps; the
-// docs and the completion tests walk it.
+// AddTo registers every flag of steps 1 to 6 on fs, in the order of the
+// steps (docs/CLI.md); each one's value is applied by its applier in Apply.
 func (f *Flags) AddTo(fs *pflag.FlagSet) {
 	// Step 1.
 	fs.StringVar(&f.Name, "name", "", "Job name (metadata.name): a DNS-1123 label of at most 63 characters; same as the NAME argument")

@@ -774,6 +774,6 @@ func FormatToleration(t corev1.Toleration) (string, bool) {
 	return "", false
 }
 
-// cleanPath reports whether p is absolute and already clean, as the API wants
+// isAbsPath reports whether p is absolute (begins with '/'), as the API wants
 // for mount paths and host paths.
 func isAbsPath(p string) bool { return path.IsAbs(p) }

@@ -161,7 +161,7 @@ func (s *surveyPrompter) Confirm(q Confirm) (bool, error) {
 }
 
 // escReader turns a lone Esc key into Ctrl-C, so Esc leaves the wizard at
-// any question as the issue asks; survey itself would use Esc to toggle vim
+// any question (docs/CLI.md); survey itself would use Esc to toggle vim
 // keys. A key's escape sequence (arrows: ESC [ A, ESC O A) arrives in one
 // read, so an ESC that ends a read or is not followed by '[' or 'O' is the
 // key itself. The read may also hold the terminal's answer to survey's

@@ -9,7 +9,7 @@ import (
 
 const piCommand = `perl -Mbignum=bpi -wle 'print bpi(2000)'`
 
-// quickStart is the seed's quick start: only the name, the image and the
+// quickStart is the README's quick start: only the name, the image and the
 // command are typed; every other answer is Enter or a pick.
 func quickStart() map[string][]any {
 	return map[string][]any{
