@@ -124,11 +124,13 @@ func flagArgs(s *Spec) []string {
 				a = append(a, "--mount", t)
 			}
 		}
+		a = append(a, containerArgs(&c)...)
 	}
 	for _, n := range s.ImagePullSecrets {
 		a = append(a, "--image-pull-secret", n)
 	}
 	str("--service-account", s.ServiceAccount)
+	a = append(a, podArgs(s)...)
 	for _, v := range s.Volumes {
 		if t, ok := FormatVolume(v); ok {
 			a = append(a, "--volume", t)
@@ -151,6 +153,12 @@ func flagArgs(s *Spec) []string {
 		if x, ok := FormatToleration(t); ok {
 			a = append(a, "--toleration", x)
 		}
+	}
+	if s.Overrides != "" {
+		if s.OverrideType != "" && s.OverrideType != OverrideMerge {
+			a = append(a, "--override-type", s.OverrideType)
+		}
+		a = append(a, "--overrides", s.Overrides)
 	}
 	if len(dash) > 0 {
 		a = append(a, "--")

@@ -94,5 +94,13 @@ func (s *Spec) Build() *batchv1.Job {
 	pod.Volumes = deepCopySlice(s.Volumes)
 	pod.NodeSelector = copyMap(s.NodeSelector)
 	pod.Tolerations = deepCopySlice(s.Tolerations)
+	s.buildPod(tpl)
+	if s.Overrides != "" {
+		// A bad patch is Validate's to report; Build stays total, so the
+		// Job is the one without it.
+		if patched, err := s.applyOverrides(job); err == nil {
+			job = patched
+		}
+	}
 	return job
 }

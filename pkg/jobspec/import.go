@@ -234,6 +234,7 @@ func FromJob(job *batchv1.Job) *Spec {
 	s.Volumes = deepCopySlice(pod.Volumes)
 	s.NodeSelector = copyMap(pod.NodeSelector)
 	s.Tolerations = deepCopySlice(pod.Tolerations)
+	s.podFrom(&js.Template)
 	return s
 }
 

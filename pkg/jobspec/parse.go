@@ -395,19 +395,29 @@ func ParseEnvFile(file string, data []byte) ([]corev1.EnvVar, error) {
 func ParseEnvFrom(s string) (corev1.EnvFromSource, error) {
 	const flag, example = "--env-from", "configmap:app-config"
 	var e corev1.EnvFromSource
-	parts := strings.SplitN(s, ":", 3)
+	parts := strings.SplitN(s, ":", 4)
 	if len(parts) < 2 || parts[1] == "" {
-		return e, flagErr(flag, s, "must be configmap:NAME[:PREFIX] or secret:NAME[:PREFIX]", example)
+		return e, flagErr(flag, s, "must be configmap:NAME[:PREFIX][:optional] or secret:NAME[:PREFIX][:optional]", example)
 	}
-	if len(parts) == 3 {
+	var optional *bool
+	switch {
+	case len(parts) == 4 && parts[3] != "optional":
+		return e, flagErr(flag, s, fmt.Sprintf("%q after the prefix must be optional", parts[3]), "configmap:app-config:APP_:optional")
+	case len(parts) == 4, len(parts) == 3 && parts[2] == "optional":
+		t := true
+		optional = &t
+		if len(parts) == 4 {
+			e.Prefix = parts[2]
+		}
+	case len(parts) == 3:
 		e.Prefix = parts[2]
 	}
 	ref := corev1.LocalObjectReference{Name: parts[1]}
 	switch parts[0] {
 	case "configmap", "cm":
-		e.ConfigMapRef = &corev1.ConfigMapEnvSource{LocalObjectReference: ref}
+		e.ConfigMapRef = &corev1.ConfigMapEnvSource{LocalObjectReference: ref, Optional: optional}
 	case "secret":
-		e.SecretRef = &corev1.SecretEnvSource{LocalObjectReference: ref}
+		e.SecretRef = &corev1.SecretEnvSource{LocalObjectReference: ref, Optional: optional}
 	default:
 		return e, flagErr(flag, s, fmt.Sprintf("source %s must be configmap or secret", QuoteValue(parts[0])), example)
 	}
@@ -416,19 +426,26 @@ func ParseEnvFrom(s string) (corev1.EnvFromSource, error) {
 
 // FormatEnvFrom is the inverse of ParseEnvFrom.
 func FormatEnvFrom(e corev1.EnvFromSource) (string, bool) {
-	var out string
+	var kind, name string
+	var optional *bool
 	switch {
-	case e.ConfigMapRef != nil && e.SecretRef == nil && e.ConfigMapRef.Optional == nil:
-		out = "configmap:" + e.ConfigMapRef.Name
-	case e.SecretRef != nil && e.ConfigMapRef == nil && e.SecretRef.Optional == nil:
-		out = "secret:" + e.SecretRef.Name
+	case e.ConfigMapRef != nil && e.SecretRef == nil:
+		kind, name, optional = "configmap", e.ConfigMapRef.Name, e.ConfigMapRef.Optional
+	case e.SecretRef != nil && e.ConfigMapRef == nil:
+		kind, name, optional = "secret", e.SecretRef.Name, e.SecretRef.Optional
 	default:
 		return "", false
 	}
+	// optional: false is the default said out loud, which no flag says; a
+	// bare prefix "optional" would read back as the option.
+	if optional != nil && !*optional || optional == nil && e.Prefix == "optional" || strings.Contains(name+e.Prefix, ":") {
+		return "", false
+	}
+	out := kind + ":" + name
 	if e.Prefix != "" {
 		out += ":" + e.Prefix
 	}
-	return out, true
+	return out + optionalSuffix(optional), true
 }
 
 // ParseEnvValueFrom parses --env-value-from NAME=configmap:CM:KEY,
@@ -448,10 +465,18 @@ func ParseEnvValueFrom(s string) (corev1.EnvVar, error) {
 		if !ok || obj == "" || key == "" {
 			return ev, flagErr(flag, s, rule, example)
 		}
+		var optional *bool
+		if k, opt, ok := strings.Cut(key, ":"); ok {
+			if opt != "optional" || k == "" {
+				return ev, flagErr(flag, s, fmt.Sprintf("%q after the key must be optional", opt), "DB_PASSWORD=secret:db:password:optional")
+			}
+			t := true
+			key, optional = k, &t
+		}
 		if kind == "secret" {
-			ev.ValueFrom.SecretKeyRef = &corev1.SecretKeySelector{LocalObjectReference: corev1.LocalObjectReference{Name: obj}, Key: key}
+			ev.ValueFrom.SecretKeyRef = &corev1.SecretKeySelector{LocalObjectReference: corev1.LocalObjectReference{Name: obj}, Key: key, Optional: optional}
 		} else {
-			ev.ValueFrom.ConfigMapKeyRef = &corev1.ConfigMapKeySelector{LocalObjectReference: corev1.LocalObjectReference{Name: obj}, Key: key}
+			ev.ValueFrom.ConfigMapKeyRef = &corev1.ConfigMapKeySelector{LocalObjectReference: corev1.LocalObjectReference{Name: obj}, Key: key, Optional: optional}
 		}
 	case "field":
 		if rest == "" {
@@ -475,16 +500,24 @@ func FormatEnvValueFrom(e corev1.EnvVar) (string, bool) {
 	switch {
 	case vf == nil:
 		return "", false
-	case vf.ConfigMapKeyRef != nil && vf.ConfigMapKeyRef.Optional == nil:
-		return fmt.Sprintf("%s=configmap:%s:%s", e.Name, vf.ConfigMapKeyRef.Name, vf.ConfigMapKeyRef.Key), true
-	case vf.SecretKeyRef != nil && vf.SecretKeyRef.Optional == nil:
-		return fmt.Sprintf("%s=secret:%s:%s", e.Name, vf.SecretKeyRef.Name, vf.SecretKeyRef.Key), true
+	case vf.ConfigMapKeyRef != nil && (vf.ConfigMapKeyRef.Optional == nil || *vf.ConfigMapKeyRef.Optional):
+		return fmt.Sprintf("%s=configmap:%s:%s%s", e.Name, vf.ConfigMapKeyRef.Name, vf.ConfigMapKeyRef.Key, optionalSuffix(vf.ConfigMapKeyRef.Optional)), !strings.Contains(vf.ConfigMapKeyRef.Key, ":")
+	case vf.SecretKeyRef != nil && (vf.SecretKeyRef.Optional == nil || *vf.SecretKeyRef.Optional):
+		return fmt.Sprintf("%s=secret:%s:%s%s", e.Name, vf.SecretKeyRef.Name, vf.SecretKeyRef.Key, optionalSuffix(vf.SecretKeyRef.Optional)), !strings.Contains(vf.SecretKeyRef.Key, ":")
 	case vf.FieldRef != nil && vf.FieldRef.APIVersion == "":
 		return fmt.Sprintf("%s=field:%s", e.Name, vf.FieldRef.FieldPath), true
 	case vf.ResourceFieldRef != nil && vf.ResourceFieldRef.ContainerName == "" && vf.ResourceFieldRef.Divisor.IsZero():
 		return fmt.Sprintf("%s=resource:%s", e.Name, vf.ResourceFieldRef.Resource), true
 	}
 	return "", false
+}
+
+// optionalSuffix is ":optional" for a reference that may be missing.
+func optionalSuffix(optional *bool) string {
+	if optional != nil && *optional {
+		return ":optional"
+	}
+	return ""
 }
 
 // ParseResources parses --request or --limit: cpu=100m,memory=128Mi,... A
@@ -615,13 +648,39 @@ func ParseVolume(s string) (corev1.Volume, error) {
 		}
 		v.EmptyDir = ed
 	case "configmap", "cm", "secret":
-		obj, itemList, _ := strings.Cut(rest, ":")
+		segs := strings.Split(rest, ":")
+		obj := segs[0]
 		if obj == "" {
 			return v, flagErr(flag, s, kind+": needs the object's name", "config="+kind+":app-config")
 		}
 		var items []corev1.KeyToPath
-		if itemList != "" {
-			for _, it := range strings.Split(itemList, ",") {
+		var mode *int32
+		var optional *bool
+		haveItems := false
+		for _, seg := range segs[1:] {
+			// A segment of options only (mode=0755, optional) is the
+			// options; any other is the items, given once.
+			if opts, ok := volumeOptions(seg); ok {
+				for _, o := range opts {
+					if o == "optional" {
+						t := true
+						optional = &t
+						continue
+					}
+					m, err := ParseFileMode(flag, strings.TrimPrefix(o, "mode="), "scripts=configmap:scripts:mode=0755")
+					if err != nil {
+						err.(*FieldError).Value = s
+						return v, err
+					}
+					mode = &m
+				}
+				continue
+			}
+			if haveItems || seg == "" {
+				return v, flagErr(flag, s, "after the name come KEY=PATH items once, then mode=OCTAL and optional", "config="+kind+":app-config:app.yaml=conf/app.yaml:mode=0644:optional")
+			}
+			haveItems = true
+			for _, it := range strings.Split(seg, ",") {
 				k, p, ok := strings.Cut(it, "=")
 				if !ok || k == "" || p == "" {
 					return v, flagErr(flag, s, fmt.Sprintf("item %s must be KEY=PATH", QuoteValue(it)), "config="+kind+":app-config:app.yaml=conf/app.yaml")
@@ -630,9 +689,9 @@ func ParseVolume(s string) (corev1.Volume, error) {
 			}
 		}
 		if kind == "secret" {
-			v.Secret = &corev1.SecretVolumeSource{SecretName: obj, Items: items}
+			v.Secret = &corev1.SecretVolumeSource{SecretName: obj, Items: items, DefaultMode: mode, Optional: optional}
 		} else {
-			v.ConfigMap = &corev1.ConfigMapVolumeSource{LocalObjectReference: corev1.LocalObjectReference{Name: obj}, Items: items}
+			v.ConfigMap = &corev1.ConfigMapVolumeSource{LocalObjectReference: corev1.LocalObjectReference{Name: obj}, Items: items, DefaultMode: mode, Optional: optional}
 		}
 	case "hostpath":
 		if rest == "" {
@@ -659,6 +718,10 @@ func FormatVolume(v corev1.Volume) (string, bool) {
 		if len(parts) == 0 {
 			return "", true
 		}
+		if _, isOptions := volumeOptions(strings.Join(parts, ",")); isOptions {
+			// Items keyed mode or optional would read back as options.
+			return "", false
+		}
 		return ":" + strings.Join(parts, ","), true
 	}
 	vs := v.VolumeSource
@@ -677,16 +740,39 @@ func FormatVolume(v corev1.Volume) (string, bool) {
 			return v.Name + "=emptydir", true
 		}
 		return v.Name + "=emptydir:" + strings.Join(opts, ","), true
-	case vs.ConfigMap != nil && vs.ConfigMap.DefaultMode == nil && vs.ConfigMap.Optional == nil:
+	case vs.ConfigMap != nil && (vs.ConfigMap.Optional == nil || *vs.ConfigMap.Optional):
 		it, ok := items(vs.ConfigMap.Items)
-		return v.Name + "=configmap:" + vs.ConfigMap.Name + it, ok
-	case vs.Secret != nil && vs.Secret.DefaultMode == nil && vs.Secret.Optional == nil:
+		return v.Name + "=configmap:" + vs.ConfigMap.Name + it + formatVolumeOptions(vs.ConfigMap.DefaultMode, vs.ConfigMap.Optional), ok
+	case vs.Secret != nil && (vs.Secret.Optional == nil || *vs.Secret.Optional):
 		it, ok := items(vs.Secret.Items)
-		return v.Name + "=secret:" + vs.Secret.SecretName + it, ok
+		return v.Name + "=secret:" + vs.Secret.SecretName + it + formatVolumeOptions(vs.Secret.DefaultMode, vs.Secret.Optional), ok
 	case vs.HostPath != nil && vs.HostPath.Type == nil:
 		return v.Name + "=hostpath:" + vs.HostPath.Path, true
 	}
 	return "", false
+}
+
+// volumeOptions splits a segment of ConfigMap/Secret volume options
+// (mode=OCTAL, optional, comma separated); ok is false for anything else.
+func volumeOptions(seg string) ([]string, bool) {
+	if seg == "" {
+		return nil, false
+	}
+	opts := strings.Split(seg, ",")
+	for _, o := range opts {
+		if o != "optional" && !strings.HasPrefix(o, "mode=") {
+			return nil, false
+		}
+	}
+	return opts, true
+}
+
+func formatVolumeOptions(mode *int32, optional *bool) string {
+	out := ""
+	if mode != nil {
+		out += ":mode=" + FormatFileMode(*mode)
+	}
+	return out + optionalSuffix(optional)
 }
 
 // ParseMount parses --mount MOUNTPATH=NAME[:ro][:subpath=SUB].
@@ -734,16 +820,25 @@ func FormatMount(m corev1.VolumeMount) (string, bool) {
 
 var taintEffects = []corev1.TaintEffect{corev1.TaintEffectNoSchedule, corev1.TaintEffectPreferNoSchedule, corev1.TaintEffectNoExecute}
 
-// ParseToleration parses --toleration KEY[=VALUE]:EFFECT. With a VALUE the
-// operator is Equal, without one Exists.
+// ParseToleration parses --toleration KEY[=VALUE]:EFFECT[:SECONDS]. With a
+// VALUE the operator is Equal, without one Exists; SECONDS (or a duration
+// such as 5m) is how long a NoExecute taint is tolerated before eviction.
 func ParseToleration(s string) (corev1.Toleration, error) {
 	const flag, example = "--toleration", "dedicated=batch:NoSchedule"
 	var t corev1.Toleration
 	i := strings.LastIndex(s, ":")
 	if i < 0 {
-		return t, flagErr(flag, s, "must be KEY[=VALUE]:EFFECT", example)
+		return t, flagErr(flag, s, "must be KEY[=VALUE]:EFFECT[:SECONDS]", example)
 	}
 	kv, effect := s[:i], s[i+1:]
+	if j := strings.LastIndex(kv, ":"); j >= 0 && !isTaintEffect(effect) {
+		secs, err := ParseSeconds(flag, effect)
+		if err != nil {
+			return t, flagErr(flag, s, "SECONDS after the effect must be seconds (300) or a duration (5m)", "node.kubernetes.io/unreachable:NoExecute:5m")
+		}
+		t.TolerationSeconds = &secs
+		kv, effect = kv[:j], kv[j+1:]
+	}
 	for _, e := range taintEffects {
 		if string(e) == effect {
 			t.Effect = e
@@ -760,16 +855,29 @@ func ParseToleration(s string) (corev1.Toleration, error) {
 	return t, nil
 }
 
+func isTaintEffect(s string) bool {
+	for _, e := range taintEffects {
+		if string(e) == s {
+			return true
+		}
+	}
+	return false
+}
+
 // FormatToleration is the inverse of ParseToleration.
 func FormatToleration(t corev1.Toleration) (string, bool) {
-	if t.TolerationSeconds != nil || t.Effect == "" {
+	if t.Effect == "" || t.TolerationSeconds != nil && *t.TolerationSeconds < 0 {
 		return "", false
+	}
+	secs := ""
+	if t.TolerationSeconds != nil {
+		secs = ":" + strconv.FormatInt(*t.TolerationSeconds, 10)
 	}
 	switch t.Operator {
 	case corev1.TolerationOpEqual, "":
-		return t.Key + "=" + t.Value + ":" + string(t.Effect), true
+		return t.Key + "=" + t.Value + ":" + string(t.Effect) + secs, true
 	case corev1.TolerationOpExists:
-		return t.Key + ":" + string(t.Effect), t.Value == ""
+		return t.Key + ":" + string(t.Effect) + secs, t.Value == ""
 	}
 	return "", false
 }

@@ -68,6 +68,36 @@ type Spec struct {
 	ServiceAccount   string
 	ImagePullSecrets []string
 
+	// Step 3, the rest of the pod (docs/CLI.md "Security and the rest of
+	// the pod"): the PodSpec fields a flag sets. The main container's own
+	// securityContext, workingDir and termination message live in
+	// Containers[0]; sidecars are InitContainers with restartPolicy Always.
+	PodAnnotations map[string]string
+	// SecurityProfile is the Pod Security Standards level Build fills in
+	// on every container (see ApplySecurityProfile); empty: none.
+	SecurityProfile               SecurityProfile
+	PodSecurity                   *corev1.PodSecurityContext
+	Affinity                      *corev1.Affinity
+	PriorityClassName             string
+	RuntimeClassName              *string
+	SchedulerName                 string
+	TerminationGracePeriodSeconds *int64
+	AutomountServiceAccountToken  *bool
+	HostNetwork, HostPID, HostIPC bool
+	ShareProcessNamespace         *bool
+	EnableServiceLinks            *bool
+	HostUsers                     *bool
+	DNSPolicy                     corev1.DNSPolicy
+	Hostname, Subdomain, NodeName string
+	OS                            *corev1.PodOS
+	SchedulingGates               []corev1.PodSchedulingGate
+	HostAliases                   []corev1.HostAlias
+
+	// Overrides is kubectl run's --overrides: a patch laid over the built
+	// Job last, of OverrideType merge (default), strategic or json.
+	Overrides    string
+	OverrideType string
+
 	// Step 4: volumes (their mounts live in each container's VolumeMounts).
 	Volumes []corev1.Volume
 
@@ -144,6 +174,7 @@ func (s *Spec) DeepCopy() *Spec {
 	out.NodeSelector = copyMap(s.NodeSelector)
 	out.Tolerations = deepCopySlice(s.Tolerations)
 	out.CronJob = s.CronJob.DeepCopy()
+	s.copyPodInto(&out)
 	if s.Base != nil {
 		out.Base = s.Base.DeepCopy()
 	}

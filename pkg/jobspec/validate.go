@@ -21,11 +21,42 @@ import (
 // the field (when one does), the field path, the value, the rule and a good
 // example. The wizard asks again with the same rules, one answer at a time.
 func (s *Spec) Validate() error {
+	if s.Overrides == "" {
+		return s.validate().OrNil()
+	}
+	plain := *s
+	plain.Overrides = ""
+	if _, err := s.applyOverrides(plain.Build()); err != nil {
+		return err
+	}
+	// The overridden Job is checked by the same rules; a problem the flags
+	// alone do not have came from --overrides, and says so.
+	before := map[string]bool{}
+	for _, e := range plain.validate() {
+		before[e.Error()] = true
+	}
+	errs := s.validate()
+	for i, e := range errs {
+		if !before[e.Error()] {
+			moved := *e
+			moved.Rule = "set by --overrides: " + e.Rule
+			if e.Flag != "" {
+				moved.Rule += " (the field of " + e.Flag + ")"
+			}
+			moved.Flag, moved.Example = "--overrides", overridesExample
+			errs[i] = &moved
+		}
+	}
+	return errs.OrNil()
+}
+
+func (s *Spec) validate() Errors {
 	v := &validator{}
 	job := s.Build()
 	v.meta(s, job)
 	v.jobSpec(job)
 	v.podSpec(s, &job.Spec.Template.Spec)
+	v.podSettings(&job.Spec.Template)
 	jobLabels := job.Labels
 	if s.Queue != "" || s.WorkloadPriorityClass != "" {
 		// Their own flags report them, once.
@@ -48,7 +79,7 @@ func (s *Spec) Validate() error {
 		}
 	}
 	v.labels("--label", "spec.template.metadata.labels", podOnly)
-	v.annotations(job.Annotations)
+	v.annotationMap("--annotation", "metadata.annotations", job.Annotations)
 	if s.IsCronJob() {
 		// The Job's fields sit under the CronJob's jobTemplate.
 		for _, e := range v.errs {
@@ -56,7 +87,7 @@ func (s *Spec) Validate() error {
 		}
 		v.cronJob(s, job)
 	}
-	return v.errs.OrNil()
+	return v.errs
 }
 
 type validator struct{ errs Errors }
@@ -266,6 +297,9 @@ func (v *validator) podSpec(s *Spec, pod *corev1.PodSpec) {
 	}
 	mounted := map[string]bool{}
 	for i := range pod.InitContainers {
+		if rp := pod.InitContainers[i].RestartPolicy; rp != nil && *rp != corev1.ContainerRestartPolicyAlways {
+			v.add("--sidecar", fmt.Sprintf("%s.initContainers[%d].restartPolicy", tpl, i), string(*rp), "an init container's restartPolicy may only be Always (a sidecar)", "proxy=envoyproxy/envoy:v1.31")
+		}
 		v.container(fmt.Sprintf("%s.initContainers[%d]", tpl, i), &pod.InitContainers[i], false, names, volumes, mounted)
 	}
 	for i := range pod.Containers {
@@ -400,6 +434,7 @@ func (v *validator) container(field string, c *corev1.Container, main bool, name
 		}
 	}
 	v.resources(flag, field+".resources", c.Resources)
+	v.containerSecurity(flag, field, c)
 	paths := map[string]bool{}
 	for i, m := range c.VolumeMounts {
 		mf := fmt.Sprintf("%s.volumeMounts[%d]", field, i)
@@ -600,15 +635,22 @@ func (v *validator) volume(field string, vol corev1.Volume, seen map[string]bool
 			}
 		}
 	}
+	mode := func(m *int32) {
+		if m != nil && (*m < 0 || *m > 0o777) {
+			v.add("--volume", field+".defaultMode", strconv.Itoa(int(*m)), "mode must be octal from 0000 to 0777", "scripts=configmap:scripts:mode=0755")
+		}
+	}
 	switch vs := vol.VolumeSource; {
 	case vs.PersistentVolumeClaim != nil:
 		subdomain("claim", vs.PersistentVolumeClaim.ClaimName)
 	case vs.ConfigMap != nil:
 		subdomain("ConfigMap", vs.ConfigMap.Name)
 		items(vs.ConfigMap.Items)
+		mode(vs.ConfigMap.DefaultMode)
 	case vs.Secret != nil:
 		subdomain("Secret", vs.Secret.SecretName)
 		items(vs.Secret.Items)
+		mode(vs.Secret.DefaultMode)
 	case vs.HostPath != nil:
 		if !path.IsAbs(vs.HostPath.Path) {
 			v.add("--volume", field+".hostPath.path", vs.HostPath.Path, "a host path must be absolute", "logs=hostpath:/var/log")
@@ -638,7 +680,7 @@ func (v *validator) labels(flag, field string, labels map[string]string) {
 // maxAnnotationsBytes is the API's limit on all annotations of an object.
 const maxAnnotationsBytes = 256 * 1024
 
-func (v *validator) annotations(a map[string]string) {
+func (v *validator) annotationMap(flag, field string, a map[string]string) {
 	total := 0
 	for _, k := range sortedKeys(a) {
 		total += len(k) + len(a[k])
@@ -646,11 +688,11 @@ func (v *validator) annotations(a map[string]string) {
 			continue
 		}
 		if msgs := validation.IsQualifiedName(strings.ToLower(k)); len(msgs) > 0 {
-			v.add("--annotation", "metadata.annotations", k, "key "+apiMsg(msgs), "team=data")
+			v.add(flag, field, k, "key "+apiMsg(msgs), "team=data")
 		}
 	}
 	if total > maxAnnotationsBytes {
-		v.add("--annotation", "metadata.annotations", "", fmt.Sprintf("annotations take %d bytes; the API allows %d in all", total, maxAnnotationsBytes), "team=data")
+		v.add(flag, field, "", fmt.Sprintf("annotations take %d bytes; the API allows %d in all", total, maxAnnotationsBytes), "team=data")
 	}
 }
 
@@ -675,6 +717,9 @@ func (v *validator) toleration(field string, t corev1.Toleration) {
 		}
 	default:
 		v.add("--toleration", field+".operator", string(t.Operator), "must be Equal or Exists", "dedicated=batch:NoSchedule")
+	}
+	if t.TolerationSeconds != nil && t.Effect != corev1.TaintEffectNoExecute {
+		v.add("--toleration", field+".tolerationSeconds", text, "SECONDS only apply to the NoExecute effect", "node.kubernetes.io/unreachable:NoExecute:5m")
 	}
 	switch t.Effect {
 	case "", corev1.TaintEffectNoSchedule, corev1.TaintEffectPreferNoSchedule, corev1.TaintEffectNoExecute:
