@@ -41,6 +41,8 @@ type Flags struct {
 	Schedule, TimeZone, ConcurrencyPolicy, StartingDeadline string
 	SuccessfulJobsHistory, FailedJobsHistory                string
 	SuspendSchedule                                         bool
+	// Pod holds the flags of the rest of the pod (flags_pod.go).
+	Pod PodFlags
 
 	// DashCommand is what followed "--" on the command line.
 	DashCommand []string
@@ -89,6 +91,7 @@ func (f *Flags) AddTo(fs *pflag.FlagSet) {
 	fs.StringVar(&f.ImagePullPolicy, "image-pull-policy", "", "Always, IfNotPresent or Never")
 	fs.StringArrayVar(&f.ImagePullSecrets, "image-pull-secret", nil, "Secret for a private registry such as Harbor (repeatable)")
 	fs.StringVar(&f.ServiceAccount, "service-account", "", "Service account the pods run as")
+	f.Pod.AddTo(fs)
 	// Step 4.
 	fs.StringArrayVar(&f.Volumes, "volume", nil, "Volume NAME=pvc:CLAIM, NAME=emptydir[:medium=Memory,size=1Gi], NAME=configmap:CM[:KEY=PATH,...], NAME=secret:S[:KEY=PATH,...] or NAME=hostpath:/PATH (repeatable)")
 	fs.StringArrayVar(&f.Mounts, "mount", nil, "Mount a volume: MOUNTPATH=VOLUME[:ro][:subpath=SUB] (repeatable)")
@@ -181,6 +184,7 @@ func (f *Flags) Apply(s *Spec, fs *pflag.FlagSet, readFile FileReader) error {
 	}
 	each(f.ImagePullSecrets, ApplyImagePullSecret)
 	one("service-account", f.ServiceAccount, ApplyServiceAccount)
+	add(f.Pod.Apply(s, fs))
 
 	// Step 4.
 	fromManifest := len(s.Volumes)

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	corev1 "k8s.io/api/core/v1"
 	apiequality "k8s.io/apimachinery/pkg/api/equality"
 )
 
@@ -30,7 +31,7 @@ func FuzzParsePort(f *testing.F) {
 }
 
 func FuzzParseVolume(f *testing.F) {
-	for _, s := range []string{"d=pvc:c", "s=emptydir:medium=Memory,size=1Gi", "c=configmap:app:a=b,c=d", "x=secret:s", "h=hostpath:/x", "=", "a=emptydir:size=", "c=configmap:a:=,"} {
+	for _, s := range []string{"d=pvc:c", "s=emptydir:medium=Memory,size=1Gi", "c=configmap:app:a=b,c=d", "x=secret:s", "h=hostpath:/x", "=", "a=emptydir:size=", "c=configmap:a:=,", "s=configmap:scripts:mode=0755", "s=secret:t:a=b:mode=0400:optional", "s=configmap:c:optional,mode=644", "m=configmap:c:mode=a=b"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
@@ -70,7 +71,7 @@ func FuzzParseMount(f *testing.F) {
 }
 
 func FuzzParseToleration(f *testing.F) {
-	for _, s := range []string{"k=v:NoSchedule", "k:NoExecute", ":NoSchedule", "a=b=c:PreferNoSchedule", "::"} {
+	for _, s := range []string{"k=v:NoSchedule", "k:NoExecute", ":NoSchedule", "a=b=c:PreferNoSchedule", "::", "node.kubernetes.io/unreachable:NoExecute:300", "k=v:NoExecute:5m", "k:NoSchedule:-1"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
@@ -83,7 +84,7 @@ func FuzzParseToleration(f *testing.F) {
 			return
 		}
 		again, err := ParseToleration(text)
-		if err != nil || again != tol {
+		if err != nil || !apiequality.Semantic.DeepEqual(again, tol) {
 			t.Errorf("%q → %q → %+v, %v", s, text, again, err)
 		}
 	})
@@ -142,7 +143,7 @@ func FuzzParseResources(f *testing.F) {
 }
 
 func FuzzParseEnv(f *testing.F) {
-	for _, s := range []string{"configmap:app", "secret:db:DB_", "A=secret:s:k", "A=field:metadata.name", "A=resource:limits.cpu", "A=configmap::"} {
+	for _, s := range []string{"configmap:app", "secret:db:DB_", "A=secret:s:k", "A=field:metadata.name", "A=resource:limits.cpu", "A=configmap::", "configmap:app:optional", "secret:db:DB_:optional", "A=secret:s:k:optional", "A=configmap:c:k:maybe"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
@@ -231,6 +232,10 @@ func FuzzArgsRoundTrip(f *testing.F) {
 	f.Add("j\x00--image\x00y\x00--completion-mode\x00Indexed\x00--completions\x003\x00--success-policy\x00indexes=0-1,count=1\x00--env-value-from\x00A=secret:s:k\x00-e\x00B=1")
 	f.Add("j\x00--image\x00y\x00--command\x00a\x00--arg\x00b\x00--request\x00cpu=1\x00--limit\x00cpu=0,memory=1Gi\x00--toleration\x00k:NoSchedule\x00--node\x00n1")
 	f.Add("cj\x00--image\x00x\x00--schedule\x00*/5 * * * *\x00--time-zone\x00UTC\x00--concurrency-policy\x00Forbid\x00--starting-deadline\x0090\x00--successful-jobs-history\x000\x00--suspend-schedule=false")
+	f.Add("j\x00--image\x00y\x00--security-profile\x00restricted\x00--run-as-user\x001000\x00--cap-drop\x00ALL\x00--cap-add\x00NET_BIND_SERVICE\x00--seccomp-profile\x00Localhost:p.json\x00--read-only-root-filesystem")
+	f.Add("j\x00--image\x00y\x00--node-affinity\x00disktype in (ssd,nvme),!spot\x00--node-affinity-preferred\x0050:gpu\x00--sidecar\x00proxy=envoy\x00--pod-annotation\x00a=b\x00--host-alias\x0010.0.0.1=db,db2")
+	f.Add("j\x00--image\x00y\x00--priority-class\x00high\x00--termination-grace-period\x005m\x00--automount-service-account-token=false\x00--host-network\x00--dns-policy\x00ClusterFirstWithHostNet\x00--os\x00linux\x00--scheduling-gate\x00g")
+	f.Add("j\x00--image\x00y\x00--overrides\x00{\"spec\":{\"template\":{\"spec\":{\"hostPID\":true}}}}\x00--override-type\x00strategic")
 	f.Fuzz(func(t *testing.T, joined string) {
 		s, err := ParseArgs(strings.Split(joined, "\x00"))
 		if err != nil {
@@ -247,5 +252,78 @@ func FuzzArgsRoundTrip(f *testing.F) {
 		if !apiequality.Semantic.DeepEqual(again.BuildObject(), s.BuildObject()) {
 			t.Errorf("Args %q of %q rebuild a different Job or CronJob", args, joined)
 		}
+	})
+}
+
+func FuzzParseNodeAffinity(f *testing.F) {
+	for _, s := range []string{"disktype in (ssd,nvme)", "gpu", "!spot", "zone=a,cores>4", "a notin (x)", "50:gpu", "0:x", "a in (", "k<1"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if reqs, err := ParseNodeAffinityExpr("--node-affinity", s); err == nil {
+			var parts []string
+			for _, r := range reqs {
+				text, ok := FormatNodeSelectorRequirement(r)
+				if !ok {
+					return
+				}
+				parts = append(parts, text)
+			}
+			again, err := ParseNodeAffinityExpr("--node-affinity", strings.Join(parts, ","))
+			if err != nil || !apiequality.Semantic.DeepEqual(again, reqs) {
+				t.Errorf("%q → %q → %+v, %v", s, parts, again, err)
+			}
+		}
+		_, _ = ParsePreferredAffinity(s)
+	})
+}
+
+func FuzzParseSecurity(f *testing.F) {
+	for _, s := range []string{"RuntimeDefault", "Unconfined", "Localhost:a/b.json", "Localhost:", "Localhost:/abs", "ALL", "NET_ADMIN,SYS_TIME", "CAP_X", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if p, err := ParseSeccompProfile(s); err == nil {
+			text, ok := FormatSeccompProfile(p)
+			again, err := ParseSeccompProfile(text)
+			if !ok || err != nil || !apiequality.Semantic.DeepEqual(again, p) {
+				t.Errorf("%q → %q → %+v, %v", s, text, again, err)
+			}
+		}
+		_, _ = ParseCapabilities("--cap-add", s)
+		_, _ = ParseID("--run-as-user", s)
+		_, _ = ParseFileMode("--volume", s, "")
+		if h, err := ParseHostAlias(s); err == nil {
+			if text, ok := FormatHostAlias(h); ok {
+				if again, err := ParseHostAlias(text); err != nil || !apiequality.Semantic.DeepEqual(again, h) {
+					t.Errorf("host alias %q → %q → %+v, %v", s, text, again, err)
+				}
+			}
+		}
+		if c, err := ParseSidecar(s); err == nil {
+			if text, ok := FormatSidecar(c); ok {
+				if again, err := ParseSidecar(text); err != nil || !apiequality.Semantic.DeepEqual(again, c) {
+					t.Errorf("sidecar %q → %q → %+v, %v", s, text, again, err)
+				}
+			}
+		}
+	})
+}
+
+// FuzzOverrides feeds --overrides of each type: no panic, and a one-line error.
+func FuzzOverrides(f *testing.F) {
+	f.Add(`{"spec":{"template":{"spec":{"hostPID":true}}}}`, "merge")
+	f.Add(`[{"op":"add","path":"/spec/suspend","value":true}]`, "json")
+	f.Add("spec:\n  template:\n    spec:\n      containers:\n      - name: j\n        workingDir: /w\n", "strategic")
+	f.Add(`{"kind":"Pod"}`, "merge")
+	f.Add(`[{"op":"remove","path":"/nope"}]`, "json")
+	f.Fuzz(func(t *testing.T, patch, typ string) {
+		s := &Spec{Name: "j", Containers: []corev1.Container{{Image: "x"}}, Overrides: patch, OverrideType: typ}
+		if err := s.Validate(); err != nil && strings.Contains(err.Error(), "\n") {
+			if _, many := err.(Errors); !many {
+				t.Errorf("multi-line error: %q", err)
+			}
+		}
+		_ = s.Build()
 	})
 }
