@@ -165,16 +165,17 @@ func TestClusterCreateIsOneRequest(t *testing.T) {
 		return events
 	}
 	events := count("kubectl-job-wizard/", "one", "-n", ns, "--image=busybox:1.36", quick, "--", "true")
-	if len(events) != 1 {
-		t.Fatalf("the plugin made %d requests, want exactly 1 (the create):\n%v", len(events), events)
+	// Two requests: the namespace's Pod Security labels (one GET), then the create.
+	if len(events) != 2 || events[0].Verb != "get" || events[0].Resource() != "namespaces" {
+		t.Fatalf("the plugin made %d requests, want exactly 2 (the namespace's Pod Security level, the create):\n%v", len(events), events)
 	}
-	e := events[0]
+	e := events[1]
 	if e.Verb != "create" || e.Resource() != "jobs" || e.Code() != 201 || e.ObjectRef.Namespace != ns ||
 		!strings.Contains(e.RequestURI, "fieldManager=kubectl-job-wizard") {
 		t.Errorf("the one request is %s, want a create of jobs in %s answered 201", e, ns)
 	}
 	kubectl := count("kubectl/", "-n", ns, "create", "job", "two", "--image=busybox:1.36", "--", "true")
-	t.Logf("requests: kubectl job-wizard 1, kubectl create job %d", len(kubectl))
+	t.Logf("requests: kubectl job-wizard 2, kubectl create job %d", len(kubectl))
 }
 
 func TestClusterServerDryRunCreatesNothing(t *testing.T) {

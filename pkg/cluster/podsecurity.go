@@ -23,7 +23,9 @@ type PodSecurity struct {
 func (p PodSecurity) String() string { return p.Level.String() }
 
 // Enforces reports whether the level refuses anything at all.
-func (p PodSecurity) Enforces() bool { return p.Level.Level != psapi.LevelPrivileged && p.Level.Level != "" }
+func (p PodSecurity) Enforces() bool {
+	return p.Level.Level != psapi.LevelPrivileged && p.Level.Level != ""
+}
 
 // NamespacePodSecurity reads the level namespace enforces with one GET. ok
 // is false when it cannot be known (no right to read the namespace, no

@@ -66,6 +66,11 @@ func (o *CreateOptions) send(ctx context.Context, job *batchv1.Job) (*batchv1.Jo
 	if job.Namespace == "" {
 		job.Namespace = ns
 	}
+	if !o.SkipPodSecurityCheck {
+		if err := checkPodSecurity(ctx, c, job); err != nil {
+			return nil, "", err
+		}
+	}
 	notify := func(msg string) { fmt.Fprintln(o.Streams.ErrOut, msg) }
 	if err := o.queuePreflight(ctx, c, job); err != nil {
 		return nil, "", o.keepDraft(job, err)
@@ -243,4 +248,25 @@ func (o *CreateOptions) queuePreflight(ctx context.Context, c *cluster.Client, j
 		return inputErr(err)
 	}
 	return cluster.Explain(err, c.Endpoint, cluster.Subject{Verb: "check the queue of", Resource: "job.batch", Name: job.Name, Namespace: job.Namespace})
+// podSecurityTimeout bounds the read of the namespace's Pod Security level,
+// so a slow server delays the create by seconds at most.
+const podSecurityTimeout = 5 * time.Second
+
+// checkPodSecurity refuses, before anything is sent, a Job whose every pod
+// the namespace's enforced Pod Security level would refuse: the Job itself
+// would be accepted (with a warning) and then never run a pod. What cannot
+// be read (no right to get the namespace) says nothing: the server keeps
+// the last word, as before.
+func checkPodSecurity(ctx context.Context, c *cluster.Client, job *batchv1.Job) error {
+	ctx, cancel := context.WithTimeout(ctx, podSecurityTimeout)
+	defer cancel()
+	p, ok := c.NamespacePodSecurity(ctx, job.Namespace)
+	if !ok || !p.Enforces() {
+		return nil
+	}
+	vs, err := cluster.CheckPodSecurity(p.Level, &job.Spec.Template)
+	if err != nil || len(vs) == 0 {
+		return nil
+	}
+	return inputErr(errors.New(cluster.FormatPodSecurityViolations(p, vs)))
 }

@@ -41,18 +41,21 @@ type CreateOptions struct {
 	SpecFlags jobspec.Flags
 	Conn      cluster.ConnectionFlags
 
-	Filename     string
-	Kind         string
-	From         string
-	Example      string
-	Interactive  bool
-	Edit         bool
-	EditFormat   string
-	DryRunFlag   string
-	Output       string
-	Replace      bool
-	FieldManager string
-	Lang         string
+	Filename    string
+	Kind        string
+	From        string
+	Example     string
+	Interactive bool
+	Edit        bool
+	EditFormat  string
+	DryRunFlag  string
+	Output      string
+	Replace     bool
+	// SkipPodSecurityCheck sends a Job the namespace's Pod Security level
+	// would refuse the pods of (the cluster may exempt them).
+	SkipPodSecurityCheck bool
+	FieldManager         string
+	Lang                 string
 
 	// kubectl's own flags of `kubectl create job`.
 	SaveConfig               bool
@@ -111,6 +114,7 @@ func (o *CreateOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.DryRunFlag, "dry-run", "none", `"none", "client" (print only; needs no cluster) or "server" (the server checks and admits it, and keeps nothing)`)
 	fs.Lookup("dry-run").NoOptDefVal = "unchanged"
 	fs.StringVarP(&o.Output, "output", "o", "", "Output format: "+strings.Join(outputFormats, ", "))
+	fs.BoolVar(&o.SkipPodSecurityCheck, "skip-pod-security-check", false, "Send the Job even when the namespace's enforced Pod Security level would refuse its pods (for exemptions the client cannot see)")
 	fs.BoolVar(&o.Replace, "replace", false, "If a Job of that name exists, delete it (waiting until it is gone) and create the new one")
 	fs.StringVar(&o.FieldManager, "field-manager", o.FieldManager, "Name of the manager that owns the fields this run sets")
 	fs.BoolVar(&o.SaveConfig, "save-config", false, "If true, the configuration of current object will be saved in its annotation. Otherwise, the annotation will be unchanged. This flag is useful when you want to perform kubectl apply on this object in the future.")

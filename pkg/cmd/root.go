@@ -113,8 +113,9 @@ basic information, job settings, pod template, volumes, labels and node selector
 
 On a terminal with no name or image given, a wizard asks the six steps, with choices read from
 the cluster, and ends by creating, printing or saving the Job and by printing the one-line command
-that does the same without prompts. With flags, it is a CI step: every field has a flag,
---dry-run=client -o yaml exports without a cluster, and --wait follows the Job to its end.
+that does the same without prompts. With flags, it is a CI step: 61 of the 92 fields of a Job's spec,
+pod template, pod, container and the console's volume sources have a flag, --overrides sets any
+field, --dry-run=client -o yaml exports without a cluster, and --wait follows the Job to its end.
 
 Exit status: 0 created (and, with --wait, Complete); 1 the Job failed or the cluster refused it;
 2 bad flags or input (nothing was sent); 3 --timeout or --stuck-timeout ran out; 130 interrupted.`,
