@@ -248,6 +248,8 @@ func (o *CreateOptions) queuePreflight(ctx context.Context, c *cluster.Client, j
 		return inputErr(err)
 	}
 	return cluster.Explain(err, c.Endpoint, cluster.Subject{Verb: "check the queue of", Resource: "job.batch", Name: job.Name, Namespace: job.Namespace})
+}
+
 // podSecurityTimeout bounds the read of the namespace's Pod Security level,
 // so a slow server delays the create by seconds at most.
 const podSecurityTimeout = 5 * time.Second
