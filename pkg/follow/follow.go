@@ -663,8 +663,15 @@ func (f *follower) onJob(job *batchv1.Job, fromWatch bool) {
 	}
 	f.job = job
 	suspended := job.Spec.Suspend != nil && *job.Spec.Suspend
-	if suspended && !f.suspendShown {
+	queue := job.Labels["kueue.x-k8s.io/queue-name"]
+	if suspended && !f.suspendShown && queue != "" {
+		// Resuming it by hand would bypass the queue; Kueue resumes it
+		// once its ClusterQueue has quota.
+		f.out.event("job/%s is queued in Kueue's LocalQueue %s; waiting until Kueue admits it (kubectl get workloads -n %s)", f.name, queue, f.ns)
+	} else if suspended && !f.suspendShown {
 		f.out.event("job/%s is suspended; waiting until it is resumed (kubectl patch job %s -n %s --type=merge -p '{\"spec\":{\"suspend\":false}}')", f.name, f.name, f.ns)
+	} else if !suspended && f.suspendShown && queue != "" {
+		f.out.event("job/%s was admitted by Kueue", f.name)
 	} else if !suspended && f.suspendShown {
 		f.out.event("job/%s was resumed", f.name)
 	}
