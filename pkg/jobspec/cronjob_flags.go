@@ -6,11 +6,6 @@ import (
 	"github.com/spf13/pflag"
 )
 
-// cronJobFlagNames are the flags that only a CronJob has (docs/CLI.md,
-// "CronJob"), in the order Args writes them.
-var cronJobFlagNames = []string{"schedule", "time-zone", "concurrency-policy", "starting-deadline",
-	"successful-jobs-history", "failed-jobs-history", "suspend-schedule"}
-
 // addCronJobFlags registers the CronJob flags (fields of Flags, strings until
 // Apply like the others).
 func (f *Flags) addCronJobFlags(fs *pflag.FlagSet) {

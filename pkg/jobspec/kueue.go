@@ -14,10 +14,6 @@ const (
 	WorkloadPriorityClassLabel = "kueue.x-k8s.io/priority-class"
 )
 
-// kueueLabels are the Job labels Spec models as fields of their own, so
-// FromJob takes them out of Labels and Build puts them back.
-var kueueLabels = []string{QueueLabel, WorkloadPriorityClassLabel}
-
 // ValidateQueue checks a LocalQueue name as --queue gives it. It is a label
 // value on the Job, and it names a LocalQueue, whose name is a DNS-1123
 // subdomain: any other value is one no queue can have, and the Job would

@@ -154,11 +154,6 @@ func ApplySecurityProfile(pod *corev1.PodSpec, p SecurityProfile) {
 	}
 }
 
-// baselineCapabilities are the capabilities the baseline level lets a
-// container add (and restricted only NET_BIND_SERVICE of them).
-var baselineCapabilities = []corev1.Capability{"AUDIT_WRITE", "CHOWN", "DAC_OVERRIDE", "FOWNER", "FSETID", "KILL",
-	"MKNOD", "NET_BIND_SERVICE", "SETFCAP", "SETGID", "SETPCAP", "SETUID", "SYS_CHROOT"}
-
 // mainSecurity returns the main container's security context, adding an
 // empty one, for the container security flags to set.
 func mainSecurity(c *corev1.Container) *corev1.SecurityContext {

@@ -76,7 +76,6 @@ const (
 )
 
 func (w *Wizard) stepNodes(s *jobspec.Spec) error {
-	const field = "spec.template.spec.nodeSelector"
 	def := nodesAny
 	if _, ok := s.NodeSelector[corev1.LabelHostname]; ok && len(s.NodeSelector) == 1 {
 		def = nodesOne
