@@ -719,7 +719,8 @@ spec:
     spec:
       restartPolicy: Never
       activeDeadlineSeconds: 0
-      hostname: Not_A_Hostname
+      dnsConfig:
+        nameservers: [not-an-ip]
       containers:
       - name: main
         image: busybox:1.36
@@ -729,7 +730,7 @@ spec:
 	r := clusterRun(ctx, t, "", "-f", manifest, "-n", ns)
 	wantExit(t, r, 1)
 	wantContains(t, "stderr", r.stderr, `the API server refused job.batch "odd" as invalid:`,
-		"\n  spec.template.spec.activeDeadlineSeconds: Invalid value: 0", "\n  spec.template.spec.hostname: Invalid value")
+		"\n  spec.template.spec.activeDeadlineSeconds: Invalid value: 0", "\n  spec.template.spec.dnsConfig.nameservers[0]: Invalid value")
 
 	// Credentials the server does not take, and a server that is not there.
 	bad := func(server, token string) string {

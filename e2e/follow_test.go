@@ -587,7 +587,9 @@ func TestFollowFailedCreatePodSecurity(t *testing.T) {
 	if _, err := cluster.Clientset().CoreV1().Namespaces().Update(ctx, nsObj, metav1.UpdateOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	r := followRun(ctx, t, "psa", "-n", ns, "--image=busybox:1.36", "--stuck-timeout=3s", quick, "--wait", "--", "true")
+	// --skip-pod-security-check: the client's own check would refuse first;
+	// this test is about what the follow says when the server refuses the pods.
+	r := followRun(ctx, t, "psa", "-n", ns, "--image=busybox:1.36", "--skip-pod-security-check", "--stuck-timeout=3s", quick, "--wait", "--", "true")
 	wantExit(t, r, 3)
 	wantContains(t, "stderr", r.stderr,
 		`job/psa cannot create its pods: Pod Security level "restricted:latest" of namespace `+ns+` forbids the pods: `,
