@@ -6,10 +6,10 @@ import (
 	"os"
 	"strings"
 
-	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/cli-runtime/pkg/printers"
 
+	"github.com/jobwizard/kubectl-job-wizard/pkg/manifest"
 	"github.com/jobwizard/kubectl-job-wizard/pkg/termtext"
 )
 
@@ -73,9 +73,9 @@ func newPrinter(ps printSpec, operation string) (printers.ResourcePrinter, error
 	case "":
 		return &printers.NamePrinter{Operation: operation}, nil
 	case "yaml":
-		return omitManaged(&printers.YAMLPrinter{}), nil
+		return omitManaged(manifestPrinter{}), nil
 	case "json":
-		return omitManaged(&printers.JSONPrinter{}), nil
+		return omitManaged(manifestPrinter{json: true}), nil
 	case "name":
 		return &printers.NamePrinter{}, nil
 	case "jsonpath", "jsonpath-as-json", "jsonpath-file":
@@ -115,59 +115,18 @@ func newPrinter(ps printSpec, operation string) (printers.ResourcePrinter, error
 	return nil, bad("must be one of " + strings.Join(outputFormats, ", "))
 }
 
-// cleanObject turns the Job (or CronJob) into the map that is printed: no
-// status, no empty resources or template metadata, which a Job the user
-// writes never has and `kubectl create job` leaves in.
-func cleanObject(obj runtime.Object) (*unstructured.Unstructured, error) {
-	m, err := runtime.DefaultUnstructuredConverter.ToUnstructured(obj)
-	if err != nil {
-		return nil, err
-	}
-	delete(m, "status")
-	dropEmptyMeta := func(parent map[string]any, drop bool) {
-		if md, ok := parent["metadata"].(map[string]any); ok {
-			if md["creationTimestamp"] == nil {
-				delete(md, "creationTimestamp")
-			}
-			if drop && len(md) == 0 {
-				delete(parent, "metadata")
-			}
-		}
-	}
-	dropEmptyMeta(m, false)
-	jobSpec := []string{"spec"}
-	if jt, ok := nested(m, "spec", "jobTemplate"); ok {
-		// A CronJob: its Job is the jobTemplate.
-		dropEmptyMeta(jt, true)
-		jobSpec = []string{"spec", "jobTemplate", "spec"}
-	}
-	if tpl, ok := nested(m, append(jobSpec, "template")...); ok {
-		dropEmptyMeta(tpl, true)
-		if pod, ok := tpl["spec"].(map[string]any); ok {
-			for _, key := range []string{"containers", "initContainers"} {
-				list, _ := pod[key].([]any)
-				for _, c := range list {
-					if cm, ok := c.(map[string]any); ok {
-						if r, ok := cm["resources"].(map[string]any); ok && len(r) == 0 {
-							delete(cm, "resources")
-						}
-					}
-				}
-			}
-		}
-	}
-	return &unstructured.Unstructured{Object: m}, nil
-}
+// manifestPrinter prints -o yaml and -o json through the one renderer
+// that drafts, the editor and the wizard's "Save to file" use, so all of
+// them show the same manifest for the same Job.
+type manifestPrinter struct{ json bool }
 
-func nested(m map[string]any, keys ...string) (map[string]any, bool) {
-	for _, k := range keys {
-		next, ok := m[k].(map[string]any)
-		if !ok {
-			return nil, false
-		}
-		m = next
+func (p manifestPrinter) PrintObj(obj runtime.Object, w io.Writer) error {
+	data, err := manifest.Render(obj, p.json)
+	if err != nil {
+		return err
 	}
-	return m, true
+	_, err = w.Write(data)
+	return err
 }
 
 // printJob prints the Job (or CronJob) with the -o printer.
@@ -176,7 +135,8 @@ func printJob(w io.Writer, job runtime.Object, ps printSpec, operation string) e
 	if err != nil {
 		return err
 	}
-	obj, err := cleanObject(job)
+	// The templates and the name printer see the same object as -o yaml.
+	obj, err := manifest.Object(job)
 	if err != nil {
 		return err
 	}

@@ -4,7 +4,6 @@
 package draft
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -16,8 +15,8 @@ import (
 	batchv1 "k8s.io/api/batch/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
-	"sigs.k8s.io/yaml"
 
+	"github.com/jobwizard/kubectl-job-wizard/pkg/manifest"
 	"github.com/jobwizard/kubectl-job-wizard/pkg/termtext"
 )
 
@@ -55,7 +54,7 @@ func Save(job Object, reason string) (string, error) {
 
 // SaveIn is Save into a given directory.
 func SaveIn(dir string, job Object, reason string) (string, error) {
-	data, err := Marshal(job)
+	data, err := manifest.YAML(job)
 	if err != nil {
 		return "", err
 	}
@@ -108,78 +107,6 @@ func SaveIn(dir string, job Object, reason string) (string, error) {
 type Object interface {
 	runtime.Object
 	metav1.Object
-}
-
-// Marshal renders job (a Job or CronJob) as the YAML a person would write:
-// no status and no null creationTimestamp, which a new Job never has.
-func Marshal(job Object) ([]byte, error) {
-	j := job.DeepCopyObject()
-	if gvk := j.GetObjectKind(); gvk.GroupVersionKind().Kind == "" {
-		kind := "Job"
-		if _, ok := j.(*batchv1.CronJob); ok {
-			kind = "CronJob"
-		}
-		gvk.SetGroupVersionKind(batchv1.SchemeGroupVersion.WithKind(kind))
-	}
-	raw, err := json.Marshal(j)
-	if err != nil {
-		return nil, err
-	}
-	var m map[string]any
-	if err := json.Unmarshal(raw, &m); err != nil {
-		return nil, err
-	}
-	delete(m, "status")
-	// A null (an unset list such as containers of an unfinished draft) means
-	// the same as no key, and reads as an error to a person.
-	pruneNulls(m)
-	spec, _ := m["spec"].(map[string]any)
-	if jt, ok := spec["jobTemplate"].(map[string]any); ok {
-		// A CronJob: its Job is the jobTemplate.
-		if md, ok := jt["metadata"].(map[string]any); ok && len(md) == 0 {
-			delete(jt, "metadata")
-		}
-		spec, _ = jt["spec"].(map[string]any)
-	}
-	if spec != nil {
-		if tpl, ok := spec["template"].(map[string]any); ok {
-			if md, ok := tpl["metadata"].(map[string]any); ok && len(md) == 0 {
-				delete(tpl, "metadata")
-			}
-			// An empty resources: {} is what every container without
-			// requests marshals to; a person's manifest never has it.
-			if pod, ok := tpl["spec"].(map[string]any); ok {
-				for _, key := range []string{"containers", "initContainers"} {
-					list, _ := pod[key].([]any)
-					for _, c := range list {
-						if cm, ok := c.(map[string]any); ok {
-							if r, ok := cm["resources"].(map[string]any); ok && len(r) == 0 {
-								delete(cm, "resources")
-							}
-						}
-					}
-				}
-			}
-		}
-	}
-	return yaml.Marshal(m)
-}
-
-func pruneNulls(v any) {
-	switch x := v.(type) {
-	case map[string]any:
-		for k, e := range x {
-			if e == nil {
-				delete(x, k)
-				continue
-			}
-			pruneNulls(e)
-		}
-	case []any:
-		for _, e := range x {
-			pruneNulls(e)
-		}
-	}
 }
 
 // fileName is a safe file name part for the Job: its name, its generateName

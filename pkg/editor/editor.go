@@ -14,11 +14,11 @@ import (
 	"strings"
 
 	batchv1 "k8s.io/api/batch/v1"
-	"sigs.k8s.io/yaml"
 
 	"github.com/jobwizard/kubectl-job-wizard/pkg/draft"
 	"github.com/jobwizard/kubectl-job-wizard/pkg/i18n"
 	"github.com/jobwizard/kubectl-job-wizard/pkg/jobspec"
+	"github.com/jobwizard/kubectl-job-wizard/pkg/manifest"
 	"github.com/jobwizard/kubectl-job-wizard/pkg/termtext"
 )
 
@@ -150,20 +150,10 @@ func (e *Editor) edit(job draft.Object, decode func([]byte) (draft.Object, error
 	}
 }
 
+// marshal is the manifest the editor shows, in its format; the header
+// with how to use the file is added around it, not in the renderer.
 func (e *Editor) marshal(job draft.Object) ([]byte, error) {
-	data, err := draft.Marshal(job)
-	if err != nil || e.Format != "json" {
-		return data, err
-	}
-	js, err := yaml.YAMLToJSON(data)
-	if err != nil {
-		return nil, err
-	}
-	var buf bytes.Buffer
-	if err := jsonIndent(&buf, js); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
+	return manifest.Render(job, e.Format == "json")
 }
 
 // header is the comment block on top of the file: how to use it and, after

@@ -16,6 +16,7 @@ import (
 	"github.com/jobwizard/kubectl-job-wizard/pkg/i18n"
 	"github.com/jobwizard/kubectl-job-wizard/pkg/jobspec"
 	"github.com/jobwizard/kubectl-job-wizard/pkg/lookup"
+	"github.com/jobwizard/kubectl-job-wizard/pkg/manifest"
 )
 
 // run is one walk through the fake prompter.
@@ -132,8 +133,8 @@ func assertEquivalent(t *testing.T, res *Result) {
 		rebuilt = spec.Build()
 	}
 	if !apiequality.Semantic.DeepEqual(rebuilt, res.Job) {
-		a, _ := draft.Marshal(rebuilt)
-		b, _ := draft.Marshal(res.Job)
+		a, _ := manifest.YAML(rebuilt)
+		b, _ := manifest.YAML(res.Job)
 		t.Fatalf("the command %q builds another Job:\n--- command\n%s\n--- walk\n%s", res.Command, a, b)
 	}
 }

@@ -13,10 +13,9 @@ import (
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	apiequality "k8s.io/apimachinery/pkg/api/equality"
-	"sigs.k8s.io/yaml"
 
-	"github.com/jobwizard/kubectl-job-wizard/pkg/draft"
 	"github.com/jobwizard/kubectl-job-wizard/pkg/jobspec"
+	"github.com/jobwizard/kubectl-job-wizard/pkg/manifest"
 )
 
 // Choices of the review, in the order they are offered.
@@ -229,7 +228,7 @@ func (w *Wizard) saveToFile(s *jobspec.Spec) (string, error) {
 				continue
 			}
 		}
-		data, err := marshal(job, strings.EqualFold(filepath.Ext(p), ".json"))
+		data, err := manifest.Render(job, strings.EqualFold(filepath.Ext(p), ".json"))
 		if err != nil {
 			return "", err
 		}
@@ -240,15 +239,6 @@ func (w *Wizard) saveToFile(s *jobspec.Spec) (string, error) {
 		w.say(w.style(green, w.T("Saved %s", safe(p))))
 		return p, nil
 	}
-}
-
-// marshal renders the Job as a person's manifest (no status, no nulls).
-func marshal(job *batchv1.Job, asJSON bool) ([]byte, error) {
-	data, err := draft.Marshal(job)
-	if err != nil || !asJSON {
-		return data, err
-	}
-	return yaml.YAMLToJSON(data)
 }
 
 // finish ends the walk with an action, and works out the one-line command

@@ -18,6 +18,7 @@ import (
 	"github.com/jobwizard/kubectl-job-wizard/pkg/i18n"
 	"github.com/jobwizard/kubectl-job-wizard/pkg/jobspec"
 	"github.com/jobwizard/kubectl-job-wizard/pkg/lookup"
+	"github.com/jobwizard/kubectl-job-wizard/pkg/manifest"
 )
 
 const qFile = "File to save the manifest in"
@@ -229,8 +230,8 @@ func TestDefaultsFromFlags(t *testing.T) {
 	r := walk(t, s, map[string][]any{qWhatNow: {"Print YAML"}})
 	job := mustWalk(t, r)
 	if !apiequality.Semantic.DeepEqual(job, want) {
-		a, _ := marshal(job, false)
-		b, _ := marshal(want, false)
+		a, _ := manifest.YAML(job)
+		b, _ := manifest.YAML(want)
 		t.Errorf("Enter everywhere changed the Job:\n--- got\n%s\n--- want\n%s", a, b)
 	}
 	// The advanced gates open by themselves when they hold values.
@@ -273,8 +274,8 @@ spec:
 	r := walk(t, s, map[string][]any{qWhatNow: {"Print YAML"}})
 	job := mustWalk(t, r)
 	if !apiequality.Semantic.DeepEqual(job, want) {
-		a, _ := marshal(job, false)
-		b, _ := marshal(want, false)
+		a, _ := manifest.YAML(job)
+		b, _ := manifest.YAML(want)
 		t.Errorf("Enter everywhere changed the Job:\n--- got\n%s\n--- want\n%s", a, b)
 	}
 	if !strings.Contains(r.res.Command, " -f ") {
