@@ -76,7 +76,13 @@ func (r followResult) String() string {
 // kubeconfig flag goes before any `--`, where flags still parse.
 func followCmd(ctx context.Context, t *testing.T, args ...string) *exec.Cmd {
 	t.Helper()
-	kc := "--kubeconfig=" + cluster.AdminKubeconfig
+	return followCmdOn(ctx, t, cluster, args...)
+}
+
+// followCmdOn is followCmd against cluster c.
+func followCmdOn(ctx context.Context, t *testing.T, c *testcluster.Cluster, args ...string) *exec.Cmd {
+	t.Helper()
+	kc := "--kubeconfig=" + c.AdminKubeconfig
 	withKC := append([]string{}, args...)
 	dash := len(withKC)
 	for i, a := range withKC {
@@ -87,7 +93,7 @@ func followCmd(ctx context.Context, t *testing.T, args ...string) *exec.Cmd {
 	}
 	withKC = append(withKC[:dash:dash], append([]string{kc}, withKC[dash:]...)...)
 	cmd := exec.CommandContext(ctx, followBinary(t), withKC...)
-	cmd.Env = append(os.Environ(), "NO_COLOR=", "KUBECONFIG="+cluster.AdminKubeconfig)
+	cmd.Env = append(os.Environ(), "NO_COLOR=", "KUBECONFIG="+c.AdminKubeconfig)
 	return cmd
 }
 
@@ -461,25 +467,29 @@ spec:
 	wantPlain(t, "stderr", r.stderr)
 }
 
-// Not parallel: no other test should see the API server go away (Go runs
-// the tests that are not parallel before the parallel ones).
+// On a control plane of its own (see restartCluster).
 func TestFollowSurvivesAPIServerRestart(t *testing.T) {
 	ctx := followCtx(t, 3*time.Minute)
-	ns := cluster.Namespace(t)
-	cmd := followCmd(ctx, t, "steady", "-n", ns, "--image=busybox:1.36", "--completions=2", "--parallelism=1",
+	own := restartCluster(t)
+	ns := own.Namespace(t)
+	cmd := followCmdOn(ctx, t, own, "steady", "-n", ns, "--image=busybox:1.36", "--completions=2", "--parallelism=1",
 		"--annotation="+testcluster.AnnotationRunSeconds+"=3", "--annotation="+testcluster.AnnotationLog+"=tick\ntock", "--logs", "--timeout=2m", "--", "true")
 	out := followStart(t, cmd)
 	waitOutput(t, out.stderr, "pods: 1 Running", 30*time.Second)
-	cluster.StopAPIServer()
+	own.StopAPIServer()
 	time.Sleep(2 * time.Second)
-	if err := cluster.StartAPIServer(ctx); err != nil {
+	if err := own.StartAPIServer(ctx); err != nil {
 		t.Fatal(err)
 	}
 	r := followWait(t, cmd, out)
 	t.Logf("%s", r)
 	wantExit(t, r, 0)
 	wantContains(t, "stderr", r.stderr, "lost the connection to the API server", "connected to the API server again", "job/steady Complete: 2/2 succeeded")
-	pods := harnessJobPods(ctx, t, ns, "steady")
+	list, err := own.Clientset().CoreV1().Pods(ns).List(ctx, metav1.ListOptions{LabelSelector: batchv1.JobNameLabel + "=steady"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pods := list.Items
 	if len(pods) != 2 {
 		t.Fatalf("%d pods, want 2", len(pods))
 	}

@@ -340,28 +340,40 @@ func TestHarnessAuditLogRecordsKubectl(t *testing.T) {
 	t.Logf("kubectl create job made %d requests in the namespace; the create: %s", len(events), e)
 }
 
-// Not parallel: Go runs it before every parallel test of the package, so no
-// other test sees the API server go away.
+// restartCluster starts a control plane of the test's own for a test that
+// stops and starts the API server: the shared cluster is never restarted,
+// so no other test waits for its controllers to come back (their watches
+// return after a backoff that grows with each restart, and until then a new
+// namespace gets no default ServiceAccount). The test should not be
+// parallel: the start competes with the parallel tests for the CPU.
+func restartCluster(t *testing.T) *testcluster.Cluster {
+	t.Helper()
+	return testcluster.StartForTest(t, testcluster.Options{})
+}
+
 func TestHarnessAPIServerRestart(t *testing.T) {
 	ctx := harnessContext(t, 2*time.Minute)
-	ns := cluster.Namespace(t)
+	own := restartCluster(t)
+	ns := own.Namespace(t)
 	job := harnessJob("survivor", map[string]string{testcluster.AnnotationRunSeconds: "3"})
-	harnessCreateJob(ctx, t, ns, job)
-	if _, err := testcluster.WaitForLabeled(ctx, cluster.Clientset().CoreV1().Pods(ns), batchv1.JobNameLabel+"=survivor", testcluster.PodInPhase(v1.PodRunning)); err != nil {
+	if _, err := own.Clientset().BatchV1().Jobs(ns).Create(ctx, job, metav1.CreateOptions{}); err != nil {
+		t.Fatalf("create job: %v", err)
+	}
+	if _, err := testcluster.WaitForLabeled(ctx, own.Clientset().CoreV1().Pods(ns), batchv1.JobNameLabel+"=survivor", testcluster.PodInPhase(v1.PodRunning)); err != nil {
 		t.Fatal(err)
 	}
 	start := time.Now()
-	cluster.StopAPIServer()
-	if _, err := harnessKubectl(ctx, t, "", "get", "ns", "--request-timeout=2s"); err == nil {
+	own.StopAPIServer()
+	if _, err := harnessKubectl(ctx, t, own.AdminKubeconfig, "get", "ns", "--request-timeout=2s"); err == nil {
 		t.Error("kubectl works while the API server is stopped")
 	}
-	if err := cluster.StartAPIServer(ctx); err != nil {
+	if err := own.StartAPIServer(ctx); err != nil {
 		t.Fatal(err)
 	}
 	t.Logf("API server restarted in %v", time.Since(start).Round(time.Millisecond))
 	// The kubelet finished the pod while the server was away (retrying its
 	// status update), and the Job controller catches up.
-	if _, err := testcluster.WaitFor(ctx, cluster.Clientset().BatchV1().Jobs(ns), "survivor", testcluster.JobHasCondition(batchv1.JobComplete)); err != nil {
+	if _, err := testcluster.WaitFor(ctx, own.Clientset().BatchV1().Jobs(ns), "survivor", testcluster.JobHasCondition(batchv1.JobComplete)); err != nil {
 		t.Fatal(err)
 	}
 }

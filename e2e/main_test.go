@@ -13,7 +13,9 @@ import (
 )
 
 // cluster is shared by every test of the package. Tests isolate themselves
-// with cluster.Namespace(t) rather than starting clusters of their own.
+// with cluster.Namespace(t) rather than starting clusters of their own;
+// only those that stop the API server do (restartCluster), so that this
+// one is never restarted.
 var cluster *testcluster.Cluster
 
 func TestMain(m *testing.M) {

@@ -25,32 +25,19 @@ import (
 	jwcluster "github.com/jobwizard/kubectl-job-wizard/pkg/cluster"
 )
 
-// Not parallel: Go runs it before the parallel tests, so none of them sees
-// the API server go away; it is started again before the test ends.
+// On a control plane of its own (see restartCluster).
 func TestReliabilityFaultAPIServerStopped(t *testing.T) {
 	outcome(t, "fault", "api-server-stopped-before-create")
 	ctx := followCtx(t, 3*time.Minute)
-	ns := cluster.Namespace(t)
+	own := restartCluster(t)
+	ns := own.Namespace(t)
 
-	cluster.StopAPIServer()
-	restarted := false
-	restart := func() {
-		if restarted {
-			return
-		}
-		restarted = true
-		if err := cluster.StartAPIServer(ctx); err != nil {
-			t.Fatalf("restarting the API server: %v", err)
-		}
-		waitControllersBack(t)
-	}
-	t.Cleanup(restart)
-
-	r, drafts := clusterRunDrafts(ctx, t, "", "down", "-n", ns, "--image=busybox:1.36", "-e", "GREETING=hello", quick)
+	own.StopAPIServer()
+	r, drafts := clusterRunDrafts(ctx, t, own.AdminKubeconfig, "down", "-n", ns, "--image=busybox:1.36", "-e", "GREETING=hello", quick)
 	t.Logf("the plugin's output:\n%s", r)
 	wantExit(t, r, 1)
 	wantContains(t, "stderr", r.stderr,
-		"error: cannot reach the API server at "+cluster.Server()+` (kubeconfig context "testcluster")`, "connection refused",
+		"error: cannot reach the API server at "+own.Server()+` (kubeconfig context "testcluster")`, "connection refused",
 		"the Job is kept in "+drafts+"/down-")
 	if r.stdout != "" {
 		t.Errorf("stdout %q, want nothing", r.stdout)
@@ -60,38 +47,21 @@ func TestReliabilityFaultAPIServerStopped(t *testing.T) {
 	wantContains(t, "stderr", r.stderr, "to send it again: kubectl job-wizard -f "+path)
 
 	// Nothing was lost: once the server is back, the draft is the Job.
-	restart()
-	r = clusterRun(ctx, t, "", "-f", path)
+	if err := own.StartAPIServer(ctx); err != nil {
+		t.Fatalf("restarting the API server: %v", err)
+	}
+	r = clusterRun(ctx, t, own.AdminKubeconfig, "-f", path)
 	wantExit(t, r, 0)
 	if r.stdout != "job.batch/down created\n" {
 		t.Errorf("stdout %q", r.stdout)
 	}
-	job, err := cluster.Clientset().BatchV1().Jobs(ns).Get(ctx, "down", metav1.GetOptions{})
+	job, err := own.Clientset().BatchV1().Jobs(ns).Get(ctx, "down", metav1.GetOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if env := job.Spec.Template.Spec.Containers[0].Env; len(env) != 1 || env[0].Value != "hello" {
 		t.Errorf("env %+v, want GREETING=hello from the draft", env)
 	}
-}
-
-// waitControllersBack waits until kube-controller-manager works again after
-// an API server restart: its watches come back after a backoff that grows
-// with each restart, and until then a new namespace gets no default
-// ServiceAccount, which the next tests' namespaces need.
-func waitControllersBack(t *testing.T) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	defer cancel()
-	start := time.Now()
-	ns, err := cluster.Clientset().CoreV1().Namespaces().Create(ctx, &v1.Namespace{ObjectMeta: metav1.ObjectMeta{GenerateName: "after-restart-"}}, metav1.CreateOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := testcluster.WaitFor(ctx, cluster.Clientset().CoreV1().ServiceAccounts(ns.Name), "default", func(*v1.ServiceAccount) bool { return true }); err != nil {
-		t.Fatalf("the controllers did not come back within 3m of the API server's restart: %v", err)
-	}
-	t.Logf("controllers back %v after the API server's restart", time.Since(start).Round(time.Millisecond))
 }
 
 // creates counts the plugin's POSTs of Jobs in ns in the audit log.

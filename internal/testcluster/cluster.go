@@ -643,9 +643,11 @@ func (c *Cluster) writeKubeconfig(path, user string) error {
 }
 
 func (c *Cluster) waitForServiceAccount(ctx context.Context, ns string) error {
-	// After a test restarted the API server, the controller manager's
-	// informers come back with backoff, slower still on a busy machine.
-	ctx, cancel := context.WithTimeout(ctx, 3*time.Minute)
+	// It takes milliseconds; a minute is for a loaded machine. After a
+	// restart of the API server the controller manager's informers come
+	// back only after a backoff that grows with each restart (over a minute
+	// by the third), so tests that restart it use a cluster of their own.
+	ctx, cancel := context.WithTimeout(ctx, time.Minute)
 	defer cancel()
 	_, err := WaitFor(ctx, c.clientset.CoreV1().ServiceAccounts(ns), "default", func(*v1.ServiceAccount) bool { return true })
 	if err != nil && c.kcm != nil && c.kcm.exited() {
@@ -660,7 +662,7 @@ func (c *Cluster) waitForServiceAccount(ctx context.Context, ns string) error {
 // would cost every test discovery work) and the cluster is thrown away.
 func (c *Cluster) Namespace(t testing.TB) string {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	ns, err := c.clientset.CoreV1().Namespaces().Create(ctx, &v1.Namespace{
 		ObjectMeta: metav1.ObjectMeta{GenerateName: namespacePrefix(t.Name())},
