@@ -4,12 +4,12 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"sync"
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	psapi "k8s.io/pod-security-admission/api"
-	"k8s.io/pod-security-admission/policy"
+
+	"github.com/jobwizard/kubectl-job-wizard/pkg/jobspec"
 )
 
 // PodSecurity is the Pod Security Standards level a namespace enforces, as
@@ -55,85 +55,29 @@ func podSecurityOf(namespace string, labels map[string]string) (PodSecurity, boo
 
 // PodSecurityViolation is one check of the level a pod template fails,
 // in the API server's words, with the flags that fix it.
-type PodSecurityViolation struct {
-	Reason string // "allowPrivilegeEscalation != false"
-	Detail string // `container "main" must set securityContext.allowPrivilegeEscalation=false`
-	Fix    string // "--security-profile restricted (or --allow-privilege-escalation=false)"
-}
-
-// evaluator is the Pod Security evaluator the API server uses. It is made
-// on first use, so a run that checks nothing (a client dry run) pays
-// nothing beyond the package's registrations at start-up.
-var evaluator = sync.OnceValues(func() (policy.Evaluator, error) {
-	return policy.NewEvaluator(policy.DefaultChecks(), nil)
-})
+type PodSecurityViolation = jobspec.PodSecurityViolation
 
 // CheckPodSecurity evaluates a pod template against the level, as the
 // PodSecurity admission plugin will when the Job controller creates its
-// pods, and returns what it would refuse.
+// pods (jobspec.CheckPodSecurity, the evaluator the API server uses).
 func CheckPodSecurity(level psapi.LevelVersion, tpl *corev1.PodTemplateSpec) ([]PodSecurityViolation, error) {
-	ev, err := evaluator()
-	if err != nil {
-		return nil, err
-	}
-	var out []PodSecurityViolation
-	for _, r := range ev.EvaluatePod(level, &tpl.ObjectMeta, &tpl.Spec) {
-		if r.Allowed {
-			continue
-		}
-		out = append(out, PodSecurityViolation{Reason: r.ForbiddenReason, Detail: r.ForbiddenDetail, Fix: podSecurityFix(level.Level, r.ForbiddenReason, r.ForbiddenDetail)})
-	}
-	return out, nil
-}
-
-// podSecurityFix names the flags that fix a failed check. The reasons are
-// the checks' own ForbiddenReason texts (k8s.io/pod-security-admission/policy).
-func podSecurityFix(level psapi.Level, reason, detail string) string {
-	profile := func(flag string) string {
-		if level == psapi.LevelRestricted {
-			return "--security-profile restricted (or " + flag + ")"
-		}
-		return flag
-	}
-	switch reason {
-	case "allowPrivilegeEscalation != false":
-		return profile("--allow-privilege-escalation=false")
-	case "unrestricted capabilities":
-		return profile("--cap-drop ALL")
-	case "runAsNonRoot != true":
-		return profile("--run-as-non-root")
-	case "seccompProfile":
-		if level == psapi.LevelRestricted && !strings.Contains(detail, "Unconfined") {
-			return profile("--seccomp-profile RuntimeDefault")
-		}
-		return "--seccomp-profile RuntimeDefault instead of Unconfined"
-	case "runAsUser=0":
-		return "a --run-as-user other than 0, e.g. --run-as-user 1000"
-	case "privileged":
-		return "leave out --privileged"
-	case "host namespaces":
-		return "leave out --host-network, --host-pid and --host-ipc"
-	case "hostPath volumes", "restricted volume types":
-		return "a --volume of another kind than hostpath (pvc, emptydir, configmap, secret)"
-	case "non-default capabilities":
-		return "leave out the --cap-add of " + detail
-	}
-	return "change it with -f or --overrides"
+	return jobspec.CheckPodSecurity(level, tpl)
 }
 
 // FormatPodSecurityViolations is the refusal of a create: one line per
 // failed check, naming the flags that fix it, then how to send it anyway.
-func FormatPodSecurityViolations(p PodSecurity, vs []PodSecurityViolation) string {
+// what names the pods' owner: "this Job", "the Jobs of this CronJob".
+func FormatPodSecurityViolations(p PodSecurity, what string, vs []PodSecurityViolation) string {
 	var b strings.Builder
 	for i, v := range vs {
 		if i > 0 {
 			b.WriteString("\n")
 		}
-		what := v.Reason
+		check := v.Reason
 		if v.Detail != "" {
-			what += " (" + v.Detail + ")"
+			check += " (" + v.Detail + ")"
 		}
-		fmt.Fprintf(&b, "namespace %s enforces Pod Security %q, which would refuse every pod of this Job: %s: fix with %s", p.Namespace, p.String(), what, v.Fix)
+		fmt.Fprintf(&b, "namespace %s enforces Pod Security %q, which would refuse every pod of %s: %s: fix with %s", p.Namespace, p.String(), what, check, v.Fix)
 	}
 	b.WriteString("\nnothing was sent; to send it anyway (the namespace may exempt these pods), add --skip-pod-security-check")
 	return b.String()

@@ -26,7 +26,7 @@ func TestCheckPodSecurity(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	msg := FormatPodSecurityViolations(p, vs)
+	msg := FormatPodSecurityViolations(p, "this Job", vs)
 	for _, want := range []string{"allowPrivilegeEscalation != false", "--allow-privilege-escalation=false", "--cap-drop ALL", "--run-as-non-root", "--seccomp-profile RuntimeDefault", "--security-profile restricted", "--skip-pod-security-check"} {
 		if !strings.Contains(msg, want) {
 			t.Errorf("refusal does not say %q:\n%s", want, msg)
@@ -44,7 +44,7 @@ func TestCheckPodSecurity(t *testing.T) {
 	tpl.Spec.HostNetwork = true
 	base, _ := podSecurityOf("b", map[string]string{psapi.EnforceLevelLabel: "baseline"})
 	vs, _ = CheckPodSecurity(base.Level, tpl)
-	msg = FormatPodSecurityViolations(base, vs)
+	msg = FormatPodSecurityViolations(base, "this Job", vs)
 	for _, want := range []string{"leave out --privileged", "--host-network"} {
 		if !strings.Contains(msg, want) {
 			t.Errorf("baseline refusal does not say %q:\n%s", want, msg)

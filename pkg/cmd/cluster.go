@@ -7,6 +7,7 @@ import (
 	"time"
 
 	batchv1 "k8s.io/api/batch/v1"
+	corev1 "k8s.io/api/core/v1"
 
 	"github.com/jobwizard/kubectl-job-wizard/pkg/cluster"
 	"github.com/jobwizard/kubectl-job-wizard/pkg/draft"
@@ -67,7 +68,7 @@ func (o *CreateOptions) send(ctx context.Context, job *batchv1.Job) (*batchv1.Jo
 		job.Namespace = ns
 	}
 	if !o.SkipPodSecurityCheck {
-		if err := checkPodSecurity(ctx, c, job); err != nil {
+		if err := checkPodSecurity(ctx, c, job.Namespace, "this Job", &job.Spec.Template); err != nil {
 			return nil, "", err
 		}
 	}
@@ -254,21 +255,22 @@ func (o *CreateOptions) queuePreflight(ctx context.Context, c *cluster.Client, j
 // so a slow server delays the create by seconds at most.
 const podSecurityTimeout = 5 * time.Second
 
-// checkPodSecurity refuses, before anything is sent, a Job whose every pod
-// the namespace's enforced Pod Security level would refuse: the Job itself
-// would be accepted (with a warning) and then never run a pod. What cannot
-// be read (no right to get the namespace) says nothing: the server keeps
-// the last word, as before.
-func checkPodSecurity(ctx context.Context, c *cluster.Client, job *batchv1.Job) error {
+// checkPodSecurity refuses, before anything is sent, a Job (or a
+// CronJob: what names its pods) whose every pod the namespace's enforced
+// Pod Security level would refuse: the Job itself would be accepted (with
+// a warning) and then never run a pod. What cannot be read (no right to
+// get the namespace) says nothing: the server keeps the last word, as
+// before.
+func checkPodSecurity(ctx context.Context, c *cluster.Client, namespace, what string, tpl *corev1.PodTemplateSpec) error {
 	ctx, cancel := context.WithTimeout(ctx, podSecurityTimeout)
 	defer cancel()
-	p, ok := c.NamespacePodSecurity(ctx, job.Namespace)
+	p, ok := c.NamespacePodSecurity(ctx, namespace)
 	if !ok || !p.Enforces() {
 		return nil
 	}
-	vs, err := cluster.CheckPodSecurity(p.Level, &job.Spec.Template)
+	vs, err := cluster.CheckPodSecurity(p.Level, tpl)
 	if err != nil || len(vs) == 0 {
 		return nil
 	}
-	return inputErr(errors.New(cluster.FormatPodSecurityViolations(p, vs)))
+	return inputErr(errors.New(cluster.FormatPodSecurityViolations(p, what, vs)))
 }

@@ -61,6 +61,11 @@ func (o *CreateOptions) sendCronJob(ctx context.Context, cj *batchv1.CronJob) (*
 	if cj.Namespace == "" {
 		cj.Namespace = ns
 	}
+	if !o.SkipPodSecurityCheck {
+		if err := checkPodSecurity(ctx, c, cj.Namespace, "the Jobs of this CronJob", &cj.Spec.JobTemplate.Spec.Template); err != nil {
+			return nil, nil, "", err
+		}
+	}
 	notify := func(msg string) { fmt.Fprintln(o.Streams.ErrOut, msg) }
 	opts := cluster.CreateOptions{DryRunServer: o.dryRun == DryRunServer, FieldManager: o.FieldManager, FieldValidation: o.fieldValidation, Notify: notify}
 	var created *batchv1.CronJob

@@ -85,6 +85,9 @@ var zhTag = language.SimplifiedChinese
 func build() *catalog.Builder {
 	buildOnce.Do(func() {
 		zh = zhMessages()
+		for en, t := range zhSecurityMessages() {
+			zh[en] = t
+		}
 		b := catalog.NewBuilder(catalog.Fallback(language.English))
 		for en, t := range zh {
 			// SetString only fails for a malformed message, which the

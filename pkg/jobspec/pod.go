@@ -140,7 +140,13 @@ func ApplySecurityProfile(pod *corev1.PodSpec, p SecurityProfile) {
 				c.SecurityContext = &corev1.SecurityContext{}
 			}
 			sc := c.SecurityContext
-			if sc.AllowPrivilegeEscalation == nil {
+			// A privileged container (or one with CAP_SYS_ADMIN) always may
+			// escalate, and the API server refuses it with false: filling
+			// it in would blame a flag the user never gave. The level's
+			// own rule (Validate) names the contradiction instead.
+			mayEscalate := sc.Privileged != nil && *sc.Privileged ||
+				sc.Capabilities != nil && slices.Contains(sc.Capabilities.Add, "SYS_ADMIN")
+			if sc.AllowPrivilegeEscalation == nil && !mayEscalate {
 				f := false
 				sc.AllowPrivilegeEscalation = &f
 			}

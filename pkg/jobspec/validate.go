@@ -57,6 +57,7 @@ func (s *Spec) validate() Errors {
 	v.jobSpec(job)
 	v.podSpec(s, &job.Spec.Template.Spec)
 	v.podSettings(&job.Spec.Template)
+	v.errs = append(v.errs, profileErrors(s.SecurityProfile, &job.Spec.Template)...)
 	jobLabels := job.Labels
 	if s.Queue != "" || s.WorkloadPriorityClass != "" {
 		// Their own flags report them, once.
