@@ -7,12 +7,11 @@ import (
 	authorizationv1 "k8s.io/api/authorization/v1"
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
-	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/rest"
 )
 
-// Client holds REST clients of the groups the plugin uses (see Scheme for
+// Client holds REST clients of the groups the plugin uses (see scheme for
 // why not client-go's typed clientset).
 type Client struct {
 	Config *rest.Config
@@ -64,7 +63,3 @@ func NewClient(cfg *rest.Config) (*Client, error) {
 	}
 	return c, nil
 }
-
-// ParameterCodec encodes options such as metav1.CreateOptions into query
-// parameters.
-var ParameterCodec = runtime.NewParameterCodec(Scheme)

@@ -270,7 +270,7 @@ func isQuotaRefusal(err error) bool {
 		return false
 	}
 	msg := apiStatusOf(err).Message
-	return reQuotaExceeded.MatchString(msg) || reQuotaFailed.MatchString(msg)
+	return reQuotaExceeded().MatchString(msg) || reQuotaFailed().MatchString(msg)
 }
 
 // ReplaceWait bounds the wait for the old Job to go. A pod stuck

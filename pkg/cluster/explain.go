@@ -10,11 +10,13 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/tools/clientcmd"
 
+	"github.com/jobwizard/kubectl-job-wizard/internal/lazy"
 	"github.com/jobwizard/kubectl-job-wizard/pkg/termtext"
 )
 
@@ -85,13 +87,13 @@ func Explain(err error, ep Endpoint, s Subject) error {
 }
 
 var (
-	reWebhookDenied  = regexp.MustCompile(`admission webhook "([^"]+)" denied the request:?\s*(.*)`)
-	reWebhookFailed  = regexp.MustCompile(`failed calling webhook "([^"]+)":?\s*(.*)`)
-	rePolicyDenied   = regexp.MustCompile(`ValidatingAdmissionPolicy '([^']+)' with binding '([^']+)' denied request:?\s*(.*)`)
-	reQuotaExceeded  = regexp.MustCompile(`exceeded quota: ([^,]+), requested: (.*), used: (.*), limited: (.*)`)
-	reQuotaFailed    = regexp.MustCompile(`failed quota: ([^:]+): (.*)`)
-	reForbiddenUser  = regexp.MustCompile(`User "([^"]*)" cannot (\S+) resource "([^"]+)"(?: in API group "([^"]*)")?(?: in the namespace "([^"]*)")?`)
-	reForbiddenPrefx = regexp.MustCompile(`^\S+ "[^"]*" is forbidden: |^\S+ is forbidden: `)
+	reWebhookDenied  = lazy.Regexp(`admission webhook "([^"]+)" denied the request:?\s*(.*)`)
+	reWebhookFailed  = lazy.Regexp(`failed calling webhook "([^"]+)":?\s*(.*)`)
+	rePolicyDenied   = lazy.Regexp(`ValidatingAdmissionPolicy '([^']+)' with binding '([^']+)' denied request:?\s*(.*)`)
+	reQuotaExceeded  = lazy.Regexp(`exceeded quota: ([^,]+), requested: (.*), used: (.*), limited: (.*)`)
+	reQuotaFailed    = lazy.Regexp(`failed quota: ([^:]+): (.*)`)
+	reForbiddenUser  = lazy.Regexp(`User "([^"]*)" cannot (\S+) resource "([^"]+)"(?: in API group "([^"]*)")?(?: in the namespace "([^"]*)")?`)
+	reForbiddenPrefx = lazy.Regexp(`^\S+ "[^"]*" is forbidden: |^\S+ is forbidden: `)
 )
 
 func explain(err error, ep Endpoint, s Subject) string {
@@ -119,20 +121,20 @@ func explain(err error, ep Endpoint, s Subject) string {
 	msg := st.Message
 
 	// Admission answers first: a webhook or policy can deny with any code.
-	if m := reWebhookDenied.FindStringSubmatch(msg); m != nil {
+	if m := reWebhookDenied().FindStringSubmatch(msg); m != nil {
 		return fmt.Sprintf("admission webhook %s refused to %s %s: %s", termtext.Quote(m[1]), s.Verb, s.object(), orUnknown(m[2]))
 	}
-	if m := rePolicyDenied.FindStringSubmatch(msg); m != nil {
+	if m := rePolicyDenied().FindStringSubmatch(msg); m != nil {
 		return fmt.Sprintf("ValidatingAdmissionPolicy %s (binding %s) refused to %s %s: %s", termtext.Quote(m[1]), termtext.Quote(m[2]), s.Verb, s.object(), orUnknown(m[3]))
 	}
-	if m := reWebhookFailed.FindStringSubmatch(msg); m != nil {
+	if m := reWebhookFailed().FindStringSubmatch(msg); m != nil {
 		return fmt.Sprintf("the cluster's admission webhook %s could not be called, so the server refused to %s %s: %s; "+
 			"this is the cluster's problem, not the Job's: tell its administrator", termtext.Quote(m[1]), s.Verb, s.object(), m[2])
 	}
-	if m := reQuotaExceeded.FindStringSubmatch(msg); m != nil {
+	if m := reQuotaExceeded().FindStringSubmatch(msg); m != nil {
 		return explainQuota(m[1], m[2], m[3], m[4], s)
 	}
-	if m := reQuotaFailed.FindStringSubmatch(msg); m != nil {
+	if m := reQuotaFailed().FindStringSubmatch(msg); m != nil {
 		return fmt.Sprintf("ResourceQuota %s of namespace %s refused to %s %s: %s", termtext.Quote(m[1]), termtext.Quote(s.Namespace), s.Verb, s.object(), m[2])
 	}
 
@@ -182,7 +184,7 @@ func orUnknown(s string) string {
 }
 
 func explainForbidden(msg string, ep Endpoint, s Subject) string {
-	if m := reForbiddenUser.FindStringSubmatch(msg); m != nil {
+	if m := reForbiddenUser().FindStringSubmatch(msg); m != nil {
 		resource := m[3]
 		if m[4] != "" {
 			resource += "." + m[4]
@@ -201,7 +203,7 @@ func explainForbidden(msg string, ep Endpoint, s Subject) string {
 		}
 		return text + "; " + hint
 	}
-	return fmt.Sprintf("the API server forbids to %s %s: %s", s.Verb, s.object(), reForbiddenPrefx.ReplaceAllString(msg, ""))
+	return fmt.Sprintf("the API server forbids to %s %s: %s", s.Verb, s.object(), reForbiddenPrefx().ReplaceAllString(msg, ""))
 }
 
 // explainQuota rewrites "requested: count/jobs.batch=1, used: ...=1,
@@ -402,21 +404,22 @@ var fieldFlags = []struct{ path, flag string }{
 }
 
 // fieldFlagREs are fieldFlags as expressions: the path, where [*] is any
-// index, then the end or a deeper part.
-var fieldFlagREs = func() []*regexp.Regexp {
+// index, then the end or a deeper part; compiled on first use, as only a
+// refusal by the server needs them.
+var fieldFlagREs = sync.OnceValue(func() []*regexp.Regexp {
 	res := make([]*regexp.Regexp, len(fieldFlags))
 	for i, f := range fieldFlags {
 		expr := strings.ReplaceAll(regexp.QuoteMeta(f.path), `\[\*\]`, `\[\d+\]`)
 		res[i] = regexp.MustCompile(`^` + expr + `(?:$|[.\[])`)
 	}
 	return res
-}()
+})
 
 // FlagForField names the flag that sets a field path of the server's
 // validation ("spec.template.spec.containers[0].image" is --image), or ""
 // when no flag does.
 func FlagForField(field string) string {
-	for i, re := range fieldFlagREs {
+	for i, re := range fieldFlagREs() {
 		if re.MatchString(field) {
 			return fieldFlags[i].flag
 		}

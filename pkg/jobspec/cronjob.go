@@ -2,7 +2,6 @@ package jobspec
 
 import (
 	"fmt"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -15,6 +14,8 @@ import (
 	batchv1 "k8s.io/api/batch/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
+
+	"github.com/jobwizard/kubectl-job-wizard/internal/lazy"
 )
 
 // CronJobSettings is what a CronJob adds to the Job of the six steps: its
@@ -148,7 +149,7 @@ func ParseSchedule(schedule string) (cron.Schedule, error) {
 
 // validTimeZonePart is the API server's rule for each '/'-separated part
 // of a time zone name (pkg/apis/batch/validation).
-var validTimeZonePart = regexp.MustCompile(`^[A-Za-z\.\-_0-9+]{1,14}$`)
+var validTimeZonePart = lazy.Regexp(`^[A-Za-z\.\-_0-9+]{1,14}$`)
 
 // ParseTimeZone checks --time-zone as the API server does: an explicit
 // IANA name (not Local), in the tz database. The binary carries its own copy
@@ -162,7 +163,7 @@ func ParseTimeZone(zone string) (*time.Location, error) {
 		return nil, bad("must be an IANA time zone name; leave the flag out for the cronjob controller's own zone")
 	}
 	for _, part := range strings.Split(zone, "/") {
-		if part == "." || part == ".." || strings.HasPrefix(part, "-") || !validTimeZonePart.MatchString(part) {
+		if part == "." || part == ".." || strings.HasPrefix(part, "-") || !validTimeZonePart().MatchString(part) {
 			return nil, bad("unknown time zone: an IANA name is parts of letters, digits, '.', '-', '_' and '+' (at most 14 each) joined by '/'")
 		}
 	}

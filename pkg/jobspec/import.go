@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"reflect"
-	"regexp"
 	"strings"
 	"unicode/utf8"
 
@@ -17,6 +16,8 @@ import (
 	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
 	sigsjson "sigs.k8s.io/json"
 	"sigs.k8s.io/yaml"
+
+	"github.com/jobwizard/kubectl-job-wizard/internal/lazy"
 )
 
 // MaxManifestBytes bounds -f input. The API server refuses request bodies
@@ -286,7 +287,7 @@ func decodeStrict(doc []byte, into any) error {
 	if err != nil {
 		return errors.New(cleanDecodeError(err))
 	}
-	if m := hugeExponent.Find(js); m != nil {
+	if m := hugeExponent().Find(js); m != nil {
 		return fmt.Errorf("the quantity %s: %v", QuoteValue(strings.Trim(string(m), "\":,[]{} ")), errExponent)
 	}
 	strictErrs, err := sigsjson.UnmarshalStrict(js, into)
@@ -366,23 +367,23 @@ func badQuantity(v reflect.Value, path string) (string, string) {
 var quantityType = reflect.TypeOf(resource.Quantity{})
 
 var (
-	decodePrefix = regexp.MustCompile(`^(error converting YAML to JSON: |error unmarshaling JSON: |while decoding JSON: |json: |yaml: )+`)
-	typeError    = regexp.MustCompile(`cannot unmarshal (\w+)(?: \S+)? into Go struct field \w+\.(\S+) of type (\S+)`)
-	notObject    = regexp.MustCompile(`cannot unmarshal (\w+) into Go value of type .*`)
-	quantityErr  = regexp.MustCompile(`quantities must match the regular expression .*`)
-	yamlLines    = regexp.MustCompile(`unmarshal errors:\s*`)
+	decodePrefix = lazy.Regexp(`^(error converting YAML to JSON: |error unmarshaling JSON: |while decoding JSON: |json: |yaml: )+`)
+	typeError    = lazy.Regexp(`cannot unmarshal (\w+)(?: \S+)? into Go struct field \w+\.(\S+) of type (\S+)`)
+	notObject    = lazy.Regexp(`cannot unmarshal (\w+) into Go value of type .*`)
+	quantityErr  = lazy.Regexp(`quantities must match the regular expression .*`)
+	yamlLines    = lazy.Regexp(`unmarshal errors:\s*`)
 )
 
 // cleanDecodeError turns the decoder's layered message into one line that
 // names the field: `unknown field "spec.foo"`, `spec.completions: got a
 // string that does not fit, want int32`.
 func cleanDecodeError(err error) string {
-	msg := decodePrefix.ReplaceAllString(err.Error(), "")
-	msg = typeError.ReplaceAllString(msg, "$2: got a $1 that does not fit, want $3")
-	msg = notObject.ReplaceAllString(msg, "it is a $1, not an object with apiVersion and kind")
+	msg := decodePrefix().ReplaceAllString(err.Error(), "")
+	msg = typeError().ReplaceAllString(msg, "$2: got a $1 that does not fit, want $3")
+	msg = notObject().ReplaceAllString(msg, "it is a $1, not an object with apiVersion and kind")
 	msg = strings.ReplaceAll(msg, "a array", "an array")
-	msg = quantityErr.ReplaceAllString(msg, "a resource quantity does not parse; quantities look like 500m, 2, 128Mi or 1Gi")
-	msg = yamlLines.ReplaceAllString(msg, "")
+	msg = quantityErr().ReplaceAllString(msg, "a resource quantity does not parse; quantities look like 500m, 2, 128Mi or 1Gi")
+	msg = yamlLines().ReplaceAllString(msg, "")
 	msg = strings.ReplaceAll(msg, "already set in map", "is given twice")
 	msg = strings.Join(strings.Fields(msg), " ")
 	if len(msg) > 300 {

@@ -39,7 +39,7 @@ func ParseOverrides(text, typ string) ([]byte, error) {
 	if len(text) > MaxManifestBytes {
 		return nil, bad(fmt.Sprintf("is %d bytes, more than the %d the API server accepts for one object", len(text), MaxManifestBytes))
 	}
-	if hugeExponent.MatchString(text) {
+	if hugeExponent().MatchString(text) {
 		return nil, bad("holds a number whose exponent is beyond ±999")
 	}
 	data, err := yaml.YAMLToJSONStrict([]byte(text))

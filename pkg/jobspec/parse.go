@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math"
 	"path"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -14,6 +13,8 @@ import (
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
+
+	"github.com/jobwizard/kubectl-job-wizard/internal/lazy"
 )
 
 // Each parser turns one flag syntax of docs/CLI.md into an API value. They check
@@ -550,7 +551,7 @@ func ParseResources(flag, s string) (corev1.ResourceList, error) {
 // exactly: beyond it a Quantity rounds (1000E prints as "1"), so what was
 // typed would not be what is sent.
 func parseQuantity(v string) (resource.Quantity, error) {
-	if hugeExponent.MatchString(v) {
+	if hugeExponent().MatchString(v) {
 		return resource.Quantity{}, errExponent
 	}
 	q, err := resource.ParseQuantity(v)
@@ -581,7 +582,7 @@ var errExponent = errors.New("its exponent is beyond ±999")
 // of the exponent (1e-99999: 2 ms; 1e-600000000: hours), so such text is
 // refused before it is parsed; smaller exponents are parsed and then held
 // to ±999 by quantityInRange.
-var hugeExponent = regexp.MustCompile(`(^|[^A-Za-z0-9_.])[+-]?[0-9.]*[eE][+-]?0*[1-9][0-9]{5,}([^0-9]|$)`)
+var hugeExponent = lazy.Regexp(`(^|[^A-Za-z0-9_.])[+-]?[0-9.]*[eE][+-]?0*[1-9][0-9]{5,}([^0-9]|$)`)
 
 // quantityInRange reports whether q's exponent is within ±999; reading the
 // scale is cheap even when the number itself would not be.

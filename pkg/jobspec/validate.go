@@ -3,7 +3,6 @@ package jobspec
 import (
 	"fmt"
 	"path"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -14,6 +13,8 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 	"k8s.io/apimachinery/pkg/util/validation"
+
+	"github.com/jobwizard/kubectl-job-wizard/internal/lazy"
 )
 
 // Validate checks the Job the Spec builds against what the API server would
@@ -141,13 +142,13 @@ func dnsLabelRule(msgs []string) string {
 
 // regexNote is the tail apimachinery adds to its messages: the examples and
 // the regular expression, which our own example replaces more readably.
-var regexNote = regexp.MustCompile(` \(e\.g\. [^)]*regex used for validation is '[^']*'\)`)
+var regexNote = lazy.Regexp(` \(e\.g\. [^)]*regex used for validation is '[^']*'\)`)
 
 // apiMsg joins apimachinery's validation messages into one short clause.
 func apiMsg(msgs []string) string {
 	out := make([]string, len(msgs))
 	for i, m := range msgs {
-		out[i] = regexNote.ReplaceAllString(m, "")
+		out[i] = regexNote().ReplaceAllString(m, "")
 	}
 	return strings.Join(out, "; ")
 }

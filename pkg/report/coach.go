@@ -3,7 +3,6 @@ package report
 import (
 	"fmt"
 	"io"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -16,6 +15,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 
+	"github.com/jobwizard/kubectl-job-wizard/internal/lazy"
 	"github.com/jobwizard/kubectl-job-wizard/pkg/jobspec"
 	"github.com/jobwizard/kubectl-job-wizard/pkg/termtext"
 )
@@ -245,7 +245,7 @@ func onFailureAdvice(in CoachInput) []Advice {
 
 // authProblem tells a registry that refused the credentials from one that
 // has no such image.
-var authProblem = regexp.MustCompile(`(?i)unauthori[sz]ed|authenticat|denied|forbidden|\b401\b|\b403\b|credentials`)
+var authProblem = lazy.Regexp(`(?i)unauthori[sz]ed|authenticat|denied|forbidden|\b401\b|\b403\b|credentials`)
 
 func pullAdvice(in CoachInput) []Advice {
 	for _, p := range in.Pods {
@@ -258,7 +258,7 @@ func pullAdvice(in CoachInput) []Advice {
 			if c := specContainer(in.Job, cs.Name); c != nil {
 				img = c.Image
 			}
-			if authProblem.MatchString(w.Message) {
+			if authProblem().MatchString(w.Message) {
 				return []Advice{{
 					Why:   fmt.Sprintf("the registry refused to give image %s to pod %s (%s): give a pull Secret of the registry's credentials (SECRET: its name, see kubectl create secret docker-registry):", img, p.Name, termtext.Escape(w.Message)),
 					Flags: []Flag{{"image-pull-secret", "SECRET"}},
@@ -275,9 +275,9 @@ func pullAdvice(in CoachInput) []Advice {
 }
 
 var (
-	podSecurityLevel = regexp.MustCompile(`violates PodSecurity "(restricted|baseline)`)
-	quotaParts       = regexp.MustCompile(`requested: ([^,]+(?:,[^,:]+=[^,]+)*), used: ([^,]+(?:,[^,:]+=[^,]+)*), limited: ([^,]+(?:,[^,:]+=[^,]+)*)`)
-	mustSpecify      = regexp.MustCompile(`must specify ([a-z.,/-]+)`)
+	podSecurityLevel = lazy.Regexp(`violates PodSecurity "(restricted|baseline)`)
+	quotaParts       = lazy.Regexp(`requested: ([^,]+(?:,[^,:]+=[^,]+)*), used: ([^,]+(?:,[^,:]+=[^,]+)*), limited: ([^,]+(?:,[^,:]+=[^,]+)*)`)
+	mustSpecify      = lazy.Regexp(`must specify ([a-z.,/-]+)`)
 )
 
 // refusalAdvice reads the FailedCreate events of pods the API server
@@ -290,7 +290,7 @@ func refusalAdvice(in CoachInput) []Advice {
 			continue
 		}
 		msg := ev.Message
-		if m := podSecurityLevel.FindStringSubmatch(msg); m != nil && !seen["pss"] {
+		if m := podSecurityLevel().FindStringSubmatch(msg); m != nil && !seen["pss"] {
 			seen["pss"] = true
 			a := Advice{Why: fmt.Sprintf("the namespace's Pod Security level %s refused the pods (%s); set what it requires:", termtext.Quote(m[1]), termtext.Escape(firstClause(msg)))}
 			if knownFlag("security-profile") {
@@ -306,7 +306,7 @@ func refusalAdvice(in CoachInput) []Advice {
 				out = append(out, a)
 			}
 		}
-		if m := mustSpecify.FindStringSubmatch(msg); m != nil && strings.Contains(msg, "quota") && !seen["specify"] {
+		if m := mustSpecify().FindStringSubmatch(msg); m != nil && strings.Contains(msg, "quota") && !seen["specify"] {
 			seen["specify"] = true
 			out = append(out, specifyAdvice(in.Job, m[1]))
 		}
@@ -340,7 +340,7 @@ func firstClause(s string) string {
 // quotaAdvice fits the main container's requests (or limits) into what
 // the quota has left: limited less used, for each resource over.
 func quotaAdvice(job *batchv1.Job, msg string) (Advice, bool) {
-	m := quotaParts.FindStringSubmatch(msg)
+	m := quotaParts().FindStringSubmatch(msg)
 	if m == nil {
 		return Advice{}, false
 	}
