@@ -20,7 +20,7 @@ DIST_LDFLAGS = -s -w -X $(PKG).Version=$(DIST_VERSION) -X $(PKG).Commit=$(COMMIT
 # staticcheck builds in 1-2 min and runs in seconds once its cache is warm.
 STATICCHECK ?= go run honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
-.PHONY: kwok test-kwok kueue all build test test-unit test-e2e bench fuzz lint controlplane tools clean dist docs reliability
+.PHONY: kwok test-kwok kueue test-kueue all build test test-unit test-e2e bench fuzz lint controlplane tools clean dist docs reliability
 
 all: build
 
@@ -54,7 +54,7 @@ tools:
 
 # lint first: it is quick and catches what tests do not. dist makes the
 # archives and the manifest that e2e/krew_test.go installs with krew.
-test: lint build controlplane kwok tools dist
+test: lint build controlplane kwok kueue tools dist
 	go test $(GO_TEST_FLAGS) -count=1 -timeout 60m ./...
 
 test-unit:
@@ -65,7 +65,12 @@ test-unit:
 test-kwok: build controlplane kwok
 	go test $(GO_TEST_FLAGS) -count=1 ./e2e/kwok
 
-test-e2e: build controlplane kwok dist
+# The tests against the real Kueue manager (one control plane and one
+# manager for the package; `make test` runs them too, as part of ./...).
+test-kueue: build controlplane kueue
+	go test $(GO_TEST_FLAGS) -count=1 -timeout 15m ./e2e/kueue
+
+test-e2e: build controlplane kwok kueue dist
 	go test $(GO_TEST_FLAGS) -count=1 ./e2e/...
 
 # Figures side by side with the peers in one run: the client dry run vs

@@ -1,0 +1,52 @@
+package testcluster
+
+import (
+	"crypto/x509"
+	"net"
+	"time"
+)
+
+// Process is a program a harness built on testcluster started next to the
+// control plane (e.g. the Kueue manager). It is started like etcd and
+// kube-apiserver: in its own process group, from the one thread that never
+// exits, so it dies with the test binary even when a test panics.
+type Process struct{ p *process }
+
+// StartProcess starts binary with args, its output appended to logPath.
+func StartProcess(name, binary string, args []string, logPath string, env []string) (*Process, error) {
+	p, err := startProcess(name, binary, args, logPath, env)
+	if err != nil {
+		return nil, err
+	}
+	return &Process{p: p}, nil
+}
+
+// Stop sends SIGTERM to the process group, SIGKILL after grace, and waits
+// until it is gone. It is safe to call more than once.
+func (p *Process) Stop(grace time.Duration) { p.p.stop(grace) }
+
+// Exited reports whether the process has stopped.
+func (p *Process) Exited() bool { return p.p.exited() }
+
+// Done is closed when the process has exited.
+func (p *Process) Done() <-chan struct{} { return p.p.done }
+
+// ExitError says why the process ended, with its last output.
+func (p *Process) ExitError() error { return p.p.exitError() }
+
+// LogTail returns the last lines of the process's output.
+func (p *Process) LogTail(lines int) string { return p.p.logTail(lines) }
+
+// FreePort returns a port nobody listens on now (another process may take
+// it before the caller binds it).
+func FreePort() (int, error) { return freePort() }
+
+// ServingCert returns a PEM certificate and key for a server on 127.0.0.1
+// and localhost, signed by the cluster's CA (CAFile).
+func (c *Cluster) ServingCert(commonName string) (certPEM, keyPEM []byte, err error) {
+	return c.ca.issue(commonName, nil, []string{"localhost"}, []net.IP{net.ParseIP("127.0.0.1")}, x509.ExtKeyUsageServerAuth)
+}
+
+// RepoRoot is the checkout's top folder, found upwards from the working
+// directory.
+func RepoRoot() (string, error) { return repoRoot() }
