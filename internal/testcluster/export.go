@@ -1,8 +1,10 @@
 package testcluster
 
 import (
+	"context"
 	"crypto/x509"
 	"net"
+	"net/http"
 	"time"
 )
 
@@ -50,3 +52,9 @@ func (c *Cluster) ServingCert(commonName string) (certPEM, keyPEM []byte, err er
 // RepoRoot is the checkout's top folder, found upwards from the working
 // directory.
 func RepoRoot() (string, error) { return repoRoot() }
+
+// WaitHTTP polls url until it answers 200, the process dies or timeout;
+// the error holds the process's last output.
+func WaitHTTP(ctx context.Context, p *Process, timeout time.Duration, client *http.Client, url string) error {
+	return waitHTTP(ctx, p.p, timeout, client, url)
+}

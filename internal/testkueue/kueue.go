@@ -163,7 +163,7 @@ func Start(ctx context.Context, c *testcluster.Cluster, opts Options) (_ *Kueue,
 		k.mu.Lock()
 		k.proc = p
 		k.mu.Unlock()
-		lastErr = waitReady(ctx, p, fmt.Sprintf("http://127.0.0.1:%d/readyz", healthPort))
+		lastErr = testcluster.WaitHTTP(ctx, p, 90*time.Second, http.DefaultClient, fmt.Sprintf("http://127.0.0.1:%d/readyz", healthPort))
 		if lastErr == nil {
 			fmt.Fprintf(opts.Progress, "testkueue: Kueue %s ready in %.1fs (CRDs established %.1fs, manager %.1fs)\n",
 				Version, time.Since(start).Seconds(), crdsReady.Sub(start).Seconds(), time.Since(crdsReady).Seconds())
@@ -316,34 +316,6 @@ func ensureMetricsCert(c *testcluster.Cluster, progress io.Writer) error {
 	}
 	fmt.Fprintf(progress, "testkueue: wrote a self-signed metrics certificate to %s (the manager's fixed path)\n", MetricsCertDir)
 	return nil
-}
-
-func waitReady(ctx context.Context, p *testcluster.Process, url string) error {
-	ctx, cancel := context.WithTimeout(ctx, 90*time.Second)
-	defer cancel()
-	var lastErr error
-	for {
-		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
-		resp, err := http.DefaultClient.Do(req)
-		if err == nil {
-			body, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return nil
-			}
-			err = fmt.Errorf("%s: %s: %s", url, resp.Status, bytes.TrimSpace(body))
-		}
-		lastErr = err
-		if p.Exited() {
-			return p.ExitError()
-		}
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("kueue not ready: %v; last output:\n%s", lastErr, p.LogTail(30))
-		case <-p.Done():
-		case <-time.After(200 * time.Millisecond):
-		}
-	}
 }
 
 // ensureBinaries returns the folder with the manager and crds/, running
