@@ -1,6 +1,12 @@
 package testcluster
 
-import "time"
+import (
+	"context"
+	"crypto/x509"
+	"net"
+	"net/http"
+	"time"
+)
 
 // Process is a program a test harness runs beside the control plane (kwok,
 // a controller), started like the control plane's own: in a process group
@@ -38,3 +44,19 @@ func (p *Process) LogTail(lines int) string { return p.p.logTail(lines) }
 // working directory or this source file, for harnesses that build their
 // binaries with a hack script as ensureBinaries does.
 func RepoRoot() (string, error) { return repoRoot() }
+
+// FreePort returns a port nobody listens on now (another process may take
+// it before the caller binds it, so starts retry on "address in use").
+func FreePort() (int, error) { return freePort() }
+
+// ServingCert returns a PEM certificate and key for a server on 127.0.0.1
+// and localhost, signed by the cluster's CA (CAFile).
+func (c *Cluster) ServingCert(commonName string) (certPEM, keyPEM []byte, err error) {
+	return c.ca.issue(commonName, nil, []string{"localhost"}, []net.IP{net.ParseIP("127.0.0.1")}, x509.ExtKeyUsageServerAuth)
+}
+
+// WaitHTTP polls url until it answers 200, the process dies or timeout;
+// the error holds the process's last output.
+func WaitHTTP(ctx context.Context, p *Process, timeout time.Duration, client *http.Client, url string) error {
+	return waitHTTP(ctx, p.p, timeout, client, url)
+}
