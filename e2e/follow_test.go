@@ -6,7 +6,6 @@ package e2e
 // binary as CI would.
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -26,6 +25,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/jobwizard/kubectl-job-wizard/internal/testcluster"
+	"github.com/jobwizard/kubectl-job-wizard/internal/testutil"
 )
 
 var (
@@ -104,11 +104,11 @@ func followRun(ctx context.Context, t *testing.T, args ...string) followResult {
 	return followWait(t, cmd, followStart(t, cmd))
 }
 
-type followOutput struct{ stdout, stderr *syncBuffer }
+type followOutput struct{ stdout, stderr *testutil.LockedBuffer }
 
 func followStart(t *testing.T, cmd *exec.Cmd) followOutput {
 	t.Helper()
-	out := followOutput{&syncBuffer{}, &syncBuffer{}}
+	out := followOutput{&testutil.LockedBuffer{}, &testutil.LockedBuffer{}}
 	cmd.Stdout, cmd.Stderr = out.stdout, out.stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -132,27 +132,9 @@ func followWait(t *testing.T, cmd *exec.Cmd, out followOutput) followResult {
 	return r
 }
 
-// syncBuffer is a bytes.Buffer a test may read while the process writes.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.String()
-}
-
 // waitOutput waits until the process has written want (the plugin says
 // what it sees, so tests need not poll the cluster).
-func waitOutput(t *testing.T, b *syncBuffer, want string, d time.Duration) {
+func waitOutput(t *testing.T, b *testutil.LockedBuffer, want string, d time.Duration) {
 	t.Helper()
 	deadline := time.Now().Add(d)
 	for !strings.Contains(b.String(), want) {

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/jobwizard/kubectl-job-wizard/internal/testcluster"
+	"github.com/jobwizard/kubectl-job-wizard/internal/testutil"
 )
 
 const (
@@ -83,12 +84,10 @@ func hostileLines(t *testing.T) []hostileLine {
 // with the plugin's user agent in the audit log would be one of these runs'.
 func TestReliabilityHostileSampleSendsNothing(t *testing.T) {
 	ctx := followCtx(t, 3*time.Minute)
-	// Nothing is to be created, so no namespace of its own (whose default
-	// ServiceAccount may be slow to come right after the API server
-	// restarts that other tests make).
+	// Nothing is to be created, so no namespace of its own.
 	ns := "default"
 	lines := hostileSample(hostileLines(t), hostileSampleCommandLines)
-	manifests, _ := filepath.Glob(filepath.Join("..", "testdata", "bad", "manifests", "*"))
+	manifests := testutil.HostileManifests(t, filepath.Join("..", "testdata", "bad", "manifests"))
 	manifests = hostileSample(manifests, hostileSampleManifests)
 	if len(lines) != hostileSampleCommandLines || len(manifests) != hostileSampleManifests {
 		t.Fatalf("sample of %d command lines and %d manifests, want %d and %d", len(lines), len(manifests), hostileSampleCommandLines, hostileSampleManifests)

@@ -5,13 +5,11 @@ package e2e
 // accounts) and Create sends the Job.
 
 import (
-	"bytes"
 	"context"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -20,24 +18,9 @@ import (
 	"github.com/hinshun/vt10x"
 	v1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/jobwizard/kubectl-job-wizard/internal/testutil"
 )
-
-type wizLocked struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *wizLocked) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *wizLocked) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
 
 func TestWizardChoicesFromTheClusterAndCreate(t *testing.T) {
 	ns := cluster.Namespace(t)
@@ -70,7 +53,7 @@ func TestWizardChoicesFromTheClusterAndCreate(t *testing.T) {
 	state := t.TempDir()
 	cmd := exec.CommandContext(ctx, followBinary(t), "--kubeconfig="+cluster.AdminKubeconfig, "-n", ns)
 	cmd.Env = append(os.Environ(), "NO_COLOR=1", "LANG=en_US.UTF-8", "LC_ALL=", "XDG_STATE_HOME="+state)
-	stdout := &wizLocked{}
+	stdout := &testutil.LockedBuffer{}
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = c.Tty(), stdout, c.Tty()
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -84,7 +67,7 @@ func TestWizardChoicesFromTheClusterAndCreate(t *testing.T) {
 		if _, err := c.ExpectString("? " + question); err != nil {
 			fail("waiting for %q: %v", question, err)
 		}
-		settle(c)
+		testutil.Settle(c)
 		if _, err := c.Send(keys); err != nil {
 			t.Fatal(err)
 		}
@@ -159,17 +142,5 @@ func TestWizardChoicesFromTheClusterAndCreate(t *testing.T) {
 	}
 	if files, _ := filepath.Glob(filepath.Join(state, "kubectl-job-wizard", "*")); len(files) != 0 {
 		t.Errorf("a successful create left drafts: %v", files)
-	}
-}
-
-// settle reads the terminal until it has been quiet for a moment: survey
-// asks the terminal where the cursor is right after it draws a question and
-// drops keys that arrive during that exchange, which on a busy machine can
-// take longer than any fixed pause. A person never types that fast.
-func settle(c *expect.Console) {
-	for i := 0; i < 20; i++ {
-		if _, err := c.Expect(expect.String("\x00never printed\x00"), expect.WithTimeout(300*time.Millisecond)); err != nil {
-			return
-		}
 	}
 }

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/jobwizard/kubectl-job-wizard/internal/testutil"
 )
 
 // hostileCase is one line of testdata/bad/cmdlines.jsonl.
@@ -120,7 +122,8 @@ func TestHostileCommandLines(t *testing.T) {
 func TestHostileManifests(t *testing.T) {
 	repoRoot(t)
 	kubeconfig, hits := recordingServer(t)
-	files, _ := filepath.Glob("testdata/bad/manifests/*")
+	// The two of megabytes are written at test time (testutil).
+	files := testutil.HostileManifests(t, filepath.Join("testdata", "bad", "manifests"))
 	if len(files) < 30 {
 		t.Fatalf("the corpus has %d manifests, want at least 30", len(files))
 	}

@@ -3,21 +3,19 @@
 package cmd
 
 import (
-	"bytes"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	expect "github.com/Netflix/go-expect"
 	"github.com/creack/pty"
 	"github.com/hinshun/vt10x"
-	"github.com/kballard/go-shellquote"
 	apiequality "k8s.io/apimachinery/pkg/api/equality"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
+	"github.com/jobwizard/kubectl-job-wizard/internal/testutil"
 	"github.com/jobwizard/kubectl-job-wizard/pkg/jobspec"
 )
 
@@ -29,26 +27,9 @@ type ptyRun struct {
 	t      *testing.T
 	c      *expect.Console
 	screen vt10x.Terminal
-	stdout *syncBuffer
+	stdout *testutil.LockedBuffer
 	done   chan int
 	state  string
-}
-
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
 
 func startPTY(t *testing.T, args ...string) *ptyRun {
@@ -73,7 +54,7 @@ func startPTY(t *testing.T, args ...string) *ptyRun {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := &ptyRun{t: t, c: c, screen: screen, stdout: &syncBuffer{}, done: make(chan int, 1), state: state}
+	r := &ptyRun{t: t, c: c, screen: screen, stdout: &testutil.LockedBuffer{}, done: make(chan int, 1), state: state}
 	go func() {
 		r.done <- Main(args, genericiooptions.IOStreams{In: c.Tty(), Out: r.stdout, ErrOut: c.Tty()})
 	}()
@@ -93,7 +74,7 @@ func (r *ptyRun) expect(text string) {
 func (r *ptyRun) answer(question, keys string) {
 	r.t.Helper()
 	r.expect("? " + question)
-	settle(r.c)
+	testutil.Settle(r.c)
 	if _, err := r.c.Send(keys); err != nil {
 		r.t.Fatal(err)
 	}
@@ -118,32 +99,15 @@ func (r *ptyRun) exit() int {
 // it builds the Job the walk printed.
 func sameJob(t *testing.T, command, manifest string) {
 	t.Helper()
-	words, err := shellquote.Split(command)
+	job, err := testutil.JobOfCommand(command)
 	if err != nil {
-		t.Fatalf("the command %q: %v", command, err)
-	}
-	var args []string
-	for i := 2; i < len(words); i++ {
-		switch words[i] {
-		case "--dry-run=client":
-		case "-o":
-			i++
-		case "--":
-			args = append(args, words[i:]...)
-			i = len(words)
-		default:
-			args = append(args, words[i])
-		}
-	}
-	spec, err := jobspec.ParseArgs(args)
-	if err != nil {
-		t.Fatalf("the command %q does not parse: %v", command, err)
+		t.Fatal(err)
 	}
 	printed, err := jobspec.Import("stdout", []byte(manifest))
 	if err != nil {
 		t.Fatalf("the printed YAML does not import: %v\n%s", err, manifest)
 	}
-	if !apiequality.Semantic.DeepEqual(spec.Build(), printed.Build()) {
+	if !apiequality.Semantic.DeepEqual(job, printed.Build()) {
 		t.Errorf("the command %q builds another Job than the printed one:\n%s", command, manifest)
 	}
 }
@@ -291,18 +255,6 @@ func TestWizardCtrlCPTY(t *testing.T) {
 	}
 }
 
-// settle reads the terminal until it has been quiet for a moment: survey
-// asks the terminal where the cursor is right after it draws a question and
-// drops keys that arrive during that exchange, which on a busy machine can
-// take longer than any fixed pause. A person never types that fast.
-func settle(c *expect.Console) {
-	for i := 0; i < 20; i++ {
-		if _, err := c.Expect(expect.String("\x00never printed\x00"), expect.WithTimeout(300*time.Millisecond)); err != nil {
-			return
-		}
-	}
-}
-
 // TestWizardImportEnterOnlyPTY imports a Job whose command is a
 // multi-line `sh -c` script and walks the whole wizard pressing Enter
 // only: every default is taken as it is, and the same Job comes back.
@@ -347,7 +299,7 @@ spec:
 		if asked > 80 {
 			t.Fatalf("more than 80 questions:\n%s", r.screen.String())
 		}
-		settle(r.c)
+		testutil.Settle(r.c)
 		if _, err := r.c.Send("\r"); err != nil {
 			t.Fatal(err)
 		}

@@ -19,6 +19,8 @@ import (
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/watch"
 	"k8s.io/client-go/kubernetes/fake"
+
+	"github.com/jobwizard/kubectl-job-wizard/internal/testutil"
 )
 
 // fakeSource serves the follow from client-go's fake clientset; logs come
@@ -138,34 +140,17 @@ func withCondition(job *batchv1.Job, typ batchv1.JobConditionType, reason, msg s
 // run starts a follow in the background; the test drives the fake cluster
 // and then collects the result.
 type run struct {
-	stdout, stderr *lockedBuffer
+	stdout, stderr *testutil.LockedBuffer
 	done           chan struct{}
 	res            *Result
 	err            error
 	cancel         context.CancelFunc
 }
 
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.String()
-}
-
 func startRun(t *testing.T, src Source, job *batchv1.Job, o Options) *run {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	r := &run{stdout: &lockedBuffer{}, stderr: &lockedBuffer{}, done: make(chan struct{}), cancel: cancel}
+	r := &run{stdout: &testutil.LockedBuffer{}, stderr: &testutil.LockedBuffer{}, done: make(chan struct{}), cancel: cancel}
 	o.Out, o.ErrOut = r.stdout, r.stderr
 	o.everyChange = true
 	o.Again = "kubectl job-wizard follow " + job.Name + " -n " + ns

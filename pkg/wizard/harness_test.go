@@ -3,7 +3,6 @@ package wizard
 import (
 	"bytes"
 	"context"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -12,6 +11,7 @@ import (
 	batchv1 "k8s.io/api/batch/v1"
 	apiequality "k8s.io/apimachinery/pkg/api/equality"
 
+	"github.com/jobwizard/kubectl-job-wizard/internal/testutil"
 	"github.com/jobwizard/kubectl-job-wizard/pkg/draft"
 	"github.com/jobwizard/kubectl-job-wizard/pkg/i18n"
 	"github.com/jobwizard/kubectl-job-wizard/pkg/jobspec"
@@ -71,10 +71,6 @@ func walk(t *testing.T, spec *jobspec.Spec, answers map[string][]any, opts ...op
 	return r
 }
 
-// modeFlags are the flags of the equivalent command that are not the
-// Job's; ParseArgs knows only the Job's.
-var modeFlags = map[string]bool{"--wait": true, "--dry-run=client": true}
-
 // assertEquivalent holds every walk to its promise: the command it printed,
 // run without prompts, builds exactly the Job the walk ended with.
 func assertEquivalent(t *testing.T, res *Result) {
@@ -82,55 +78,9 @@ func assertEquivalent(t *testing.T, res *Result) {
 	if res.Command == "" {
 		t.Fatalf("no equivalent command after action %v", res.Action)
 	}
-	words, err := shellquote.Split(jobspec.ExpandANSIQuotes(res.Command))
+	rebuilt, err := testutil.JobOfCommand(res.Command)
 	if err != nil {
-		t.Fatalf("the command %q does not split as a shell line: %v", res.Command, err)
-	}
-	if len(words) < 2 || words[0] != "kubectl" || words[1] != "job-wizard" {
-		t.Fatalf("the command %q does not start with kubectl job-wizard", res.Command)
-	}
-	var args []string
-	rest := words[2:]
-	for i := 0; i < len(rest); i++ {
-		w := rest[i]
-		if w == "--" {
-			args = append(args, rest[i:]...)
-			break
-		}
-		if w == ">" {
-			// Save to file redirects the printed manifest.
-			break
-		}
-		if modeFlags[w] || strings.HasPrefix(w, "--report=") || strings.HasPrefix(w, "--save=") {
-			continue
-		}
-		if w == "-o" {
-			i++
-			continue
-		}
-		args = append(args, w)
-	}
-	var rebuilt *batchv1.Job
-	if len(args) >= 2 && args[0] == "-f" {
-		data, err := os.ReadFile(args[1])
-		if err != nil {
-			t.Fatalf("the command's manifest: %v", err)
-		}
-		spec, err := jobspec.Import("-f "+args[1], data)
-		if err != nil {
-			t.Fatalf("the command's manifest does not import: %v", err)
-		}
-		spec2, err := jobspec.ParseArgs(args[2:])
-		if err != nil || len(args) > 2 && spec2 == nil {
-			t.Fatalf("flags after -f: %v", err)
-		}
-		rebuilt = spec.Build()
-	} else {
-		spec, err := jobspec.ParseArgs(args)
-		if err != nil {
-			t.Fatalf("the command %q does not parse: %v", res.Command, err)
-		}
-		rebuilt = spec.Build()
+		t.Fatal(err)
 	}
 	if !apiequality.Semantic.DeepEqual(rebuilt, res.Job) {
 		a, _ := manifest.YAML(rebuilt)
