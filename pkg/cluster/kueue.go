@@ -16,6 +16,8 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/dynamic"
+
+	"github.com/jobwizard/kubectl-job-wizard/pkg/lookup"
 )
 
 // KueueGroup is Kueue's API group. The plugin reads it through the
@@ -203,23 +205,16 @@ func (c *Client) PendingPosition(ctx context.Context, namespace, localQueue, wor
 	return 0, false
 }
 
-// KueueQueueChoice is a LocalQueue as the wizard and completion show it.
-type KueueQueueChoice struct {
-	Name, ClusterQueue string
-	Pending, Admitted  int32
-	Active             bool
-}
-
 // QueueChoices lists the LocalQueues of namespace, sorted by name, with
 // the name of the default one ("default", which Kueue's webhook gives Jobs
 // without a queue label) or "".
-func (c *Client) QueueChoices(ctx context.Context, namespace string) (choices []KueueQueueChoice, defaultQueue string, err error) {
+func (c *Client) QueueChoices(ctx context.Context, namespace string) (choices []lookup.LocalQueue, defaultQueue string, err error) {
 	qs, err := c.LocalQueues(ctx, namespace)
 	if err != nil {
 		return nil, "", err
 	}
 	for _, q := range qs {
-		choices = append(choices, KueueQueueChoice{Name: q.Metadata.Name, ClusterQueue: q.Spec.ClusterQueue,
+		choices = append(choices, lookup.LocalQueue{Name: q.Metadata.Name, ClusterQueue: q.Spec.ClusterQueue,
 			Pending: q.Status.PendingWorkloads, Admitted: q.Status.AdmittedWorkloads,
 			Active: conditionIs(q.Status.Conditions, "Active", metav1.ConditionTrue)})
 		if q.Metadata.Name == DefaultLocalQueue {
@@ -234,20 +229,24 @@ func (c *Client) QueueChoices(ctx context.Context, namespace string) (choices []
 // Job in when it names none.
 const DefaultLocalQueue = "default"
 
-// PriorityClassNames lists the WorkloadPriorityClasses as "NAME (VALUE)"
-// choices' parts, sorted by value, highest first.
-func (c *Client) PriorityClassNames(ctx context.Context) ([]KueueWorkloadPriorityClass, error) {
+// PriorityClassChoices lists the WorkloadPriorityClasses sorted by value,
+// highest first (then by name).
+func (c *Client) PriorityClassChoices(ctx context.Context) ([]lookup.WorkloadPriorityClass, error) {
 	pcs, err := c.WorkloadPriorityClasses(ctx)
 	if err != nil {
 		return nil, err
 	}
-	sort.Slice(pcs, func(i, j int) bool {
-		if pcs[i].Value != pcs[j].Value {
-			return pcs[i].Value > pcs[j].Value
+	out := make([]lookup.WorkloadPriorityClass, len(pcs))
+	for i, pc := range pcs {
+		out[i] = lookup.WorkloadPriorityClass{Name: pc.Metadata.Name, Value: pc.Value, Description: pc.Description}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Value != out[j].Value {
+			return out[i].Value > out[j].Value
 		}
-		return pcs[i].Metadata.Name < pcs[j].Metadata.Name
+		return out[i].Name < out[j].Name
 	})
-	return pcs, nil
+	return out, nil
 }
 
 func conditionIs(conds []metav1.Condition, typ string, status metav1.ConditionStatus) bool {

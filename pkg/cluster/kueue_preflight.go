@@ -20,23 +20,38 @@ import (
 // it suspended forever: a cluster without Kueue (the label alone admits
 // nothing), a LocalQueue that does not exist, a ClusterQueue that does not
 // exist or is inactive, or one with no flavor for a resource the pods
-// request or too little quota ever to fit them. Such a Job is refused as
-// bad input (a *jobspec.FieldError at --queue: exit 2, nothing sent).
-// Where the caller may not read a queue, the check it could not make is a
-// warning and the Job goes on. Other errors (an unreachable server) are
-// returned as they are. A Job without the queue label needs no request.
+// request or too little quota ever to fit them; and a WorkloadPriorityClass
+// the Job names that does not exist (see priorityClassPreflight). Such a
+// Job is refused as bad input (a *jobspec.FieldError at --queue or
+// --workload-priority-class: exit 2, nothing sent). Where the caller may
+// not read a queue or class, the check it could not make is a warning and
+// the Job goes on. Other errors (an unreachable server) are returned as
+// they are. A Job without Kueue's labels needs no request.
 func (c *Client) QueuePreflight(ctx context.Context, job *batchv1.Job) (warnings []string, err error) {
 	queue := job.Labels[jobspec.QueueLabel]
+	class := job.Labels[jobspec.WorkloadPriorityClassLabel]
 	if queue == "" {
-		return nil, nil
+		if class == "" {
+			return nil, nil
+		}
+		return c.priorityClassPreflight(ctx, class, false)
 	}
+	warnings, err = c.localQueuePreflight(ctx, job, queue)
+	if err != nil || class == "" {
+		return warnings, err
+	}
+	more, err := c.priorityClassPreflight(ctx, class, true)
+	return append(warnings, more...), err
+}
+
+// localQueuePreflight is QueuePreflight's check of the LocalQueue and its
+// ClusterQueue.
+func (c *Client) localQueuePreflight(ctx context.Context, job *batchv1.Job, queue string) (warnings []string, err error) {
 	refuse := func(format string, a ...any) error {
 		return &jobspec.FieldError{Flag: "--queue", Field: "metadata.labels[" + jobspec.QueueLabel + "]", Value: queue,
 			Rule: fmt.Sprintf(format, a...)}
 	}
-	forbidden := func(what string, err error) []string {
-		return append(warnings, fmt.Sprintf("cannot check %s (%s); creating the Job without that check", what, strings.SplitN(err.Error(), "\n", 2)[0]))
-	}
+	forbidden := func(what string, err error) []string { return append(warnings, cannotCheck(what, err)) }
 	forever := "so the Job would stay suspended forever"
 
 	if _, err := c.KueueVersion(ctx); err != nil {
@@ -99,6 +114,68 @@ func (c *Client) QueuePreflight(ctx context.Context, job *batchv1.Job) (warnings
 		return nil, refuse("%s, %s", problem, forever)
 	}
 	return nil, nil
+}
+
+// cannotCheck is the warning of a check the caller has no right to make.
+func cannotCheck(what string, err error) string {
+	return fmt.Sprintf("cannot check %s (%s); creating the Job without that check", what, strings.SplitN(err.Error(), "\n", 2)[0])
+}
+
+// priorityClassPreflight checks that the WorkloadPriorityClass a Job names
+// exists (one GET): Kueue makes no Workload for a Job whose class is
+// missing (its reconciler fails to read the class and tries again), so a
+// queued Job would stay suspended forever. A missing class is refused with
+// the classes there are; one the caller may not read is a warning.
+// Without Kueue the label does nothing at all, and is refused as --queue
+// is. queued says whether the Job also names a queue, whose preflight made
+// the discovery already.
+func (c *Client) priorityClassPreflight(ctx context.Context, class string, queued bool) (warnings []string, err error) {
+	refuse := func(format string, a ...any) error {
+		return &jobspec.FieldError{Flag: "--workload-priority-class", Field: "metadata.labels[" + jobspec.WorkloadPriorityClassLabel + "]",
+			Value: class, Rule: fmt.Sprintf(format, a...)}
+	}
+	if !queued {
+		if _, err := c.KueueVersion(ctx); err != nil {
+			switch {
+			case errors.Is(err, ErrNoKueue):
+				return nil, refuse("the cluster does not serve Kueue (API group %s), so the priority class label does nothing: install Kueue, or create the Job without --workload-priority-class", KueueGroup)
+			case apierrors.IsForbidden(err) || apierrors.IsUnauthorized(err):
+				return []string{cannotCheck("whether the cluster serves Kueue", err)}, nil
+			}
+			return nil, err
+		}
+	}
+	_, err = c.WorkloadPriorityClass(ctx, class)
+	switch {
+	case err == nil:
+		return nil, nil
+	case apierrors.IsNotFound(err):
+		msg := fmt.Sprintf("there is no WorkloadPriorityClass %q, and Kueue makes no Workload for a Job whose class is missing, so the Job would never be admitted", class)
+		if queued {
+			msg += " and would stay suspended forever"
+		}
+		if pcs, lerr := c.PriorityClassChoices(ctx); lerr == nil {
+			var names []string
+			for _, pc := range pcs {
+				names = append(names, fmt.Sprintf("%s (%d)", pc.Name, pc.Value))
+			}
+			if len(names) > 0 {
+				msg += "; the classes are " + listOf(names)
+			} else {
+				msg += "; the cluster has no WorkloadPriorityClasses"
+			}
+		}
+		return nil, refuse("%s (kubectl get workloadpriorityclasses)", msg)
+	case apierrors.IsForbidden(err):
+		return []string{cannotCheck(fmt.Sprintf("WorkloadPriorityClass %q", class), err)}, nil
+	}
+	return nil, err
+}
+
+// WorkloadPriorityClass reads a WorkloadPriorityClass.
+func (c *Client) WorkloadPriorityClass(ctx context.Context, name string) (*KueueWorkloadPriorityClass, error) {
+	pc := &KueueWorkloadPriorityClass{}
+	return pc, c.getKueue(ctx, "workloadpriorityclasses", "", name, pc)
 }
 
 // quotaProblem says why the ClusterQueue can never admit the Job's pods:

@@ -8,6 +8,7 @@ package i18n
 
 import (
 	"fmt"
+	"maps"
 	"strings"
 	"sync"
 
@@ -85,9 +86,8 @@ var zhTag = language.SimplifiedChinese
 func build() *catalog.Builder {
 	buildOnce.Do(func() {
 		zh = zhMessages()
-		for en, t := range zhSecurityMessages() {
-			zh[en] = t
-		}
+		maps.Copy(zh, zhSecurityMessages())
+		maps.Copy(zh, zhKueueMessages())
 		b := catalog.NewBuilder(catalog.Fallback(language.English))
 		for en, t := range zh {
 			// SetString only fails for a malformed message, which the

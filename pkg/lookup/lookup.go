@@ -67,3 +67,36 @@ type Lookup interface {
 	LimitDefaults(ctx context.Context, namespace string) (requests, limits corev1.ResourceList, err error)
 	CanCreateJobs(ctx context.Context, namespace string) (Access, error)
 }
+
+// LocalQueue is a Kueue LocalQueue as a choice shows it.
+type LocalQueue struct {
+	Name         string
+	ClusterQueue string
+	// Pending and Admitted are the Workloads waiting in it and admitted
+	// from it, as its status counts them.
+	Pending, Admitted int32
+	Active            bool
+}
+
+// WorkloadPriorityClass is a Kueue WorkloadPriorityClass as a choice shows
+// it.
+type WorkloadPriorityClass struct {
+	Name        string
+	Value       int32
+	Description string
+}
+
+// Kueue is what the wizard and completion ask of a cluster that may serve
+// Kueue (kueue.x-k8s.io). It is apart from Lookup because most clusters do
+// not: a caller asks KueueServed first, which costs one discovery request
+// per process, and asks nothing more when the answer is no.
+type Kueue interface {
+	// KueueServed says whether the cluster serves kueue.x-k8s.io; an error
+	// is a discovery that failed (Forbidden, unreachable), not a no.
+	KueueServed(ctx context.Context) (bool, error)
+	// LocalQueues lists the namespace's LocalQueues by name, and names the
+	// one Kueue gives a Job that names none ("" when there is none).
+	LocalQueues(ctx context.Context, namespace string) (queues []LocalQueue, defaultQueue string, err error)
+	// WorkloadPriorityClasses lists the classes, highest value first.
+	WorkloadPriorityClasses(ctx context.Context) ([]WorkloadPriorityClass, error)
+}

@@ -331,7 +331,12 @@ func (w *Wizard) summary(s *jobspec.Spec) {
 	add(w.T("Completion mode"), string(s.CompletionMode))
 	add(w.T("Backoff limit per index"), i32(s.BackoffLimitPerIndex))
 	add(w.T("Max failed indexes"), i32(s.MaxFailedIndexes))
-	if s.Suspend != nil && *s.Suspend {
+	add(w.T("Kueue queue"), w.queueSummary(s))
+	add(w.T("Workload priority class"), w.classSummary(s))
+	switch {
+	case s.Queue != "":
+		add(w.T("Suspended"), w.T("yes, until Kueue admits it"))
+	case s.Suspend != nil && *s.Suspend:
 		add(w.T("Suspended"), w.T("yes"))
 	}
 	add(w.T("Pod replacement policy"), string(s.PodReplacementPolicy))

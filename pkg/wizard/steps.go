@@ -196,9 +196,12 @@ func (w *Wizard) stepJob(s *jobspec.Spec) error {
 		func(c *jobspec.Spec) { c.ActiveDeadlineSeconds = nil }, jobspec.ApplyActiveDeadline); err != nil {
 		return err
 	}
+	if err := w.askKueue(s); err != nil {
+		return err
+	}
 
 	advanced := s.TTLSecondsAfterFinished != nil || s.CompletionMode != "" || s.BackoffLimitPerIndex != nil ||
-		s.MaxFailedIndexes != nil || s.Suspend != nil || s.PodReplacementPolicy != "" || len(s.PodFailureRules) > 0 || len(s.SuccessRules) > 0
+		s.MaxFailedIndexes != nil || (s.Suspend != nil && s.Queue == "") || s.PodReplacementPolicy != "" || len(s.PodFailureRules) > 0 || len(s.SuccessRules) > 0
 	more, err := w.p.Confirm(Confirm{Message: w.T("Advanced job settings (TTL, completion mode, suspend, failure and success policies)?"), Default: advanced})
 	if err != nil || !more {
 		return err
@@ -276,14 +279,17 @@ func (w *Wizard) jobAdvanced(s *jobspec.Spec) error {
 		}
 	}
 
-	suspend := s.Suspend != nil && *s.Suspend
-	yes, err := w.p.Confirm(Confirm{Message: w.T("Create it suspended (no pods start until it is resumed)?"), Default: suspend})
-	if err != nil {
-		return err
-	}
-	if yes || s.Suspend != nil {
-		if _, err := jobspec.ApplySuspend(s, strconv.FormatBool(yes)); err != nil {
+	// A queued Job is created suspended: Kueue resumes it (askKueue).
+	if s.Queue == "" {
+		suspend := s.Suspend != nil && *s.Suspend
+		yes, err := w.p.Confirm(Confirm{Message: w.T("Create it suspended (no pods start until it is resumed)?"), Default: suspend})
+		if err != nil {
 			return err
+		}
+		if yes || s.Suspend != nil {
+			if _, err := jobspec.ApplySuspend(s, strconv.FormatBool(yes)); err != nil {
+				return err
+			}
 		}
 	}
 

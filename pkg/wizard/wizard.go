@@ -110,6 +110,8 @@ type Wizard struct {
 	lookupNotes map[string]bool
 	// limitDefaults caches the LimitRange defaults by namespace.
 	limitDefaults map[string][]corev1.ResourceList
+	// kueue is what the Kueue questions listed (kueue.go).
+	kueue kueueSeen
 }
 
 // New returns a Wizard.
