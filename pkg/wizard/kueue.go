@@ -93,9 +93,8 @@ func (w *Wizard) askQueue(s *jobspec.Spec, k lookup.Kueue) error {
 		return nil
 	}
 	w.kueue.queues = map[string]lookup.LocalQueue{}
-	names := []string{""}
-	opts := []Option{{Label: w.T("No queue"), Description: w.T("the Job starts at once, outside Kueue")}}
-	def := 0
+	var choices []kueueChoice
+	preselect := s.Queue
 	for _, q := range queues {
 		w.kueue.queues[q.Name] = q
 		desc := w.T("ClusterQueue %s, %d pending, %d admitted", safe(q.ClusterQueue), q.Pending, q.Admitted)
@@ -104,27 +103,48 @@ func (w *Wizard) askQueue(s *jobspec.Spec, k lookup.Kueue) error {
 		}
 		if q.Name == defaultQueue {
 			desc += ", " + w.T("the namespace's default")
+			if s.Queue == "" {
+				preselect = q.Name
+			}
 		}
-		if q.Name == s.Queue || (s.Queue == "" && q.Name == defaultQueue) {
-			def = len(opts)
-		}
-		names = append(names, q.Name)
-		opts = append(opts, Option{Label: safe(q.Name), Description: desc})
+		choices = append(choices, kueueChoice{q.Name, desc})
 	}
-	if _, listed := w.kueue.queues[s.Queue]; s.Queue != "" && !listed {
-		// From the flags or a manifest: kept on Enter, and the create's
-		// preflight says what is wrong with it.
-		def = len(opts)
-		names = append(names, s.Queue)
-		opts = append(opts, Option{Label: safe(s.Queue), Description: w.T("not a LocalQueue of namespace %s", safe(ns))})
-	}
-	i, err := w.selectValid(Select{Message: w.T("Kueue queue"), Options: opts, Default: def,
+	return w.pickKueue(s, Select{Message: w.T("Kueue queue"),
 		Help: w.T("Kueue admits the Job when the LocalQueue's ClusterQueue has quota for its pods (label kueue.x-k8s.io/queue-name).")},
-		func(i int) error { return w.explain(judgeAdded(s, names[i], jobspec.ApplyQueue), false) })
+		kueueChoice{w.T("No queue"), w.T("the Job starts at once, outside Kueue")}, choices,
+		s.Queue, preselect, w.T("not a LocalQueue of namespace %s", safe(ns)), jobspec.ApplyQueue)
+}
+
+// kueueChoice is a name the cluster listed and what the option says of it.
+type kueueChoice struct{ name, description string }
+
+// pickKueue asks a Select of none, then the listed choices, with preselect
+// chosen; current (from the flags or a manifest), when not listed, is
+// offered last and preselected, described as unknown: Enter keeps it, and
+// the create's preflight says what is wrong with it. The pick goes through
+// apply, the flag's applier.
+func (w *Wizard) pickKueue(s *jobspec.Spec, q Select, none kueueChoice, choices []kueueChoice, current, preselect, unknown string, apply jobspec.Applier) error {
+	names := []string{""}
+	q.Options = []Option{{Label: none.name, Description: none.description}}
+	listed := false
+	for _, c := range choices {
+		listed = listed || c.name == current
+		if c.name == preselect {
+			q.Default = len(q.Options)
+		}
+		names = append(names, c.name)
+		q.Options = append(q.Options, Option{Label: safe(c.name), Description: c.description})
+	}
+	if current != "" && !listed {
+		q.Default = len(q.Options)
+		names = append(names, current)
+		q.Options = append(q.Options, Option{Label: safe(current), Description: unknown})
+	}
+	i, err := w.selectValid(q, func(i int) error { return w.explain(judgeAdded(s, names[i], apply), false) })
 	if err != nil {
 		return err
 	}
-	_, err = jobspec.ApplyQueue(s, names[i])
+	_, err = apply(s, names[i])
 	return err
 }
 
@@ -141,36 +161,19 @@ func (w *Wizard) askWorkloadPriorityClass(s *jobspec.Spec, k lookup.Kueue) error
 		return nil
 	}
 	w.kueue.classes = map[string]lookup.WorkloadPriorityClass{}
-	names := []string{""}
-	opts := []Option{{Label: w.T("None"), Description: w.T("Kueue's default priority")}}
-	def := 0
+	var choices []kueueChoice
 	for _, c := range classes {
 		w.kueue.classes[c.Name] = c
 		desc := w.T("value %d", c.Value)
 		if c.Description != "" {
 			desc += ", " + safe(firstLine(c.Description))
 		}
-		if c.Name == s.WorkloadPriorityClass {
-			def = len(opts)
-		}
-		names = append(names, c.Name)
-		opts = append(opts, Option{Label: safe(c.Name), Description: desc})
+		choices = append(choices, kueueChoice{c.Name, desc})
 	}
-	if _, listed := w.kueue.classes[s.WorkloadPriorityClass]; s.WorkloadPriorityClass != "" && !listed {
-		def = len(opts)
-		names = append(names, s.WorkloadPriorityClass)
-		opts = append(opts, Option{Label: safe(s.WorkloadPriorityClass), Description: w.T("no such WorkloadPriorityClass")})
-	}
-	i, err := w.selectValid(Select{Message: w.T("Workload priority class"), Options: opts, Default: def,
+	return w.pickKueue(s, Select{Message: w.T("Workload priority class"),
 		Help: w.T("Kueue admits higher values first and may preempt lower ones for them (label kueue.x-k8s.io/priority-class).")},
-		func(i int) error {
-			return w.explain(judgeAdded(s, names[i], jobspec.ApplyWorkloadPriorityClass), false)
-		})
-	if err != nil {
-		return err
-	}
-	_, err = jobspec.ApplyWorkloadPriorityClass(s, names[i])
-	return err
+		kueueChoice{w.T("None"), w.T("Kueue's default priority")}, choices,
+		s.WorkloadPriorityClass, s.WorkloadPriorityClass, w.T("no such WorkloadPriorityClass"), jobspec.ApplyWorkloadPriorityClass)
 }
 
 // kueueText asks for a Kueue name as free text, where the cluster would

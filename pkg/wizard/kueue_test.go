@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -258,23 +259,28 @@ func TestKueueNamespaceWithoutQueues(t *testing.T) {
 	}
 }
 
-// A manifest with the queue label and suspend: false is queued all the
-// same; picking the queue makes the Spec say so, so the command (which may
-// not say --suspend=false with --queue) builds the same Job.
-func TestKueueManifestSuspendFalse(t *testing.T) {
-	k := withKueue()
-	spec := fromYAML(t, `apiVersion: batch/v1
+// queuedManifest is a Job in LocalQueue team-b with spec.suspend set.
+func queuedManifest(suspend bool) string {
+	return `apiVersion: batch/v1
 kind: Job
 metadata:
   name: report
   labels: {kueue.x-k8s.io/queue-name: team-b}
 spec:
-  suspend: false
+  suspend: ` + strconv.FormatBool(suspend) + `
   template:
     spec:
       restartPolicy: Never
       containers: [{name: report, image: busybox:1.36}]
-`)
+`
+}
+
+// A manifest with the queue label and suspend: false is queued all the
+// same; picking the queue makes the Spec say so, so the command (which may
+// not say --suspend=false with --queue) builds the same Job.
+func TestKueueManifestSuspendFalse(t *testing.T) {
+	k := withKueue()
+	spec := fromYAML(t, queuedManifest(false))
 	r := walk(t, spec, named(nil), withLookup(k))
 	job := mustWalk(t, r)
 	if job.Labels[jobspec.QueueLabel] != "team-b" || !*job.Spec.Suspend || strings.Contains(r.res.Command, "--suspend") {
@@ -286,18 +292,7 @@ spec:
 // says so: the advanced settings then ask.
 func TestKueueDropManifestQueueKeepsSuspendVisible(t *testing.T) {
 	k := withKueue()
-	spec := fromYAML(t, `apiVersion: batch/v1
-kind: Job
-metadata:
-  name: report
-  labels: {kueue.x-k8s.io/queue-name: team-b}
-spec:
-  suspend: true
-  template:
-    spec:
-      restartPolicy: Never
-      containers: [{name: report, image: busybox:1.36}]
-`)
+	spec := fromYAML(t, queuedManifest(true))
 	r := walk(t, spec, named(map[string][]any{qQueue: {"No queue"}, qSuspend: {false}}), withLookup(k))
 	job := mustWalk(t, r)
 	if _, ok := job.Labels[jobspec.QueueLabel]; ok || *job.Spec.Suspend {
