@@ -169,7 +169,7 @@ func releaseJob(ctx context.Context, t *testing.T, ns, name string) {
 }
 
 // An interrupt while --replace waits for the old Job to go. The replace
-// goes on for a moment (cluster.InterruptGrace): if the old Job goes by
+// goes on for a moment (cluster.DefaultInterruptGrace): if the old Job goes by
 // then, the new one is created; if not, the plugin stops and says that the
 // old Job is being deleted and the new one was not created, with the draft
 // and the command that finishes the job.

@@ -2,6 +2,7 @@ package cluster
 
 import (
 	"net/http"
+	"time"
 
 	authenticationv1 "k8s.io/api/authentication/v1"
 	authorizationv1 "k8s.io/api/authorization/v1"
@@ -23,8 +24,15 @@ type Client struct {
 	// Endpoint names the server, context and user in messages.
 	Endpoint Endpoint
 
-	httpClient *http.Client
-	kueue      kueueAPI // discovered on first use (see KueueVersion)
+	// InterruptGrace is how long a request on its way may still take after
+	// an interrupt; zero means DefaultInterruptGrace. It is the client's, not
+	// the package's, so that a test may shorten it for its own client while
+	// another test's client still reads its own.
+	InterruptGrace time.Duration
+
+	httpClient       *http.Client
+	kueue            kueueAPI      // discovered on first use (see KueueVersion)
+	lostRecheckDelay time.Duration // zero: defaultLostRecheckDelay
 }
 
 // Endpoint is where requests go, as the kubeconfig names it, so that an

@@ -52,7 +52,7 @@ var jobKind = batchv1.SchemeGroupVersion.WithKind("Job")
 // not found (or not to be found), the error is an *AnswerLostError that
 // says which. An interrupt of ctx before the POST is sent sends nothing
 // and returns ctx's error; once it is on its way, the POST gets
-// InterruptGrace to be answered, and the Job is looked for if it was not,
+// the client's interrupt grace to be answered, and the Job is looked for if it was not,
 // so that the caller can tell the user whether the Job exists.
 func (c *Client) Create(ctx context.Context, job *batchv1.Job, o CreateOptions) (*batchv1.Job, error) {
 	if err := ctx.Err(); err != nil {
@@ -61,9 +61,9 @@ func (c *Client) Create(ctx context.Context, job *batchv1.Job, o CreateOptions) 
 	if !o.DryRunServer {
 		job = withCreateID(job)
 	}
-	gctx, stop := graceful(ctx, func() {
+	gctx, stop := graceful(ctx, c.interruptGrace(), func() {
 		o.say("interrupted: waiting up to %v for the API server to answer the create of %s, so as to tell whether it was made (interrupt again to stop at once)",
-			InterruptGrace, jobRef(job))
+			c.interruptGrace(), jobRef(job))
 	})
 	defer stop()
 	return c.create(ctx, gctx, job, o)
@@ -154,7 +154,7 @@ const maxReplaceAttempts = 3
 // that the deletion may free) lets the delete go ahead. Once the old Job
 // is deleted, a failure to create the new one is a
 // *ReplaceIncompleteError, which says so. An interrupt before the delete
-// changes nothing; after it, the replace goes on for InterruptGrace, so
+// changes nothing; after it, the replace goes on for the client's interrupt grace, so
 // that a deletion that ends in time is followed by the create, and
 // otherwise stops with a *ReplaceIncompleteError.
 func (c *Client) Replace(ctx context.Context, job *batchv1.Job, o CreateOptions, progress func(string)) (*ReplaceResult, error) {
@@ -174,10 +174,10 @@ func (c *Client) Replace(ctx context.Context, job *batchv1.Job, o CreateOptions,
 	}
 	var deleted *batchv1.Job // the old Job, once its deletion was accepted
 	var deleting atomic.Bool // deleted != nil, for the interrupt's notice
-	gctx, stop := graceful(ctx, func() {
+	gctx, stop := graceful(ctx, c.interruptGrace(), func() {
 		if deleting.Load() {
 			o.say("interrupted: giving the replace of job.batch/%s up to %v more, to create the new Job if the old one goes by then (interrupt again to stop at once)",
-				job.Name, InterruptGrace)
+				job.Name, c.interruptGrace())
 		}
 	})
 	defer stop()
@@ -276,7 +276,7 @@ func isQuotaRefusal(err error) bool {
 // ReplaceWait bounds the wait for the old Job to go. A pod stuck
 // terminating (a lost node, a finalizer nobody removes) would otherwise
 // hold a CI run forever.
-var ReplaceWait = 5 * time.Minute
+const ReplaceWait = 5 * time.Minute
 
 // waitDeleted waits until the old Job and its pods are gone, or says
 // which is still there when ReplaceWait runs out.

@@ -15,16 +15,16 @@ var cronJobKind = batchv1.SchemeGroupVersion.WithKind("CronJob")
 
 // CreateCronJob sends the CronJob: one POST, nothing before it. An
 // interrupt before the POST sends nothing; once it is on its way it gets
-// InterruptGrace to be answered, as a Job's create does. Unlike a Job's, a
+// the client's interrupt grace to be answered, as a Job's create does. Unlike a Job's, a
 // lost answer is not followed by a search: the error says so, and
 // `kubectl get cronjob NAME` tells.
 func (c *Client) CreateCronJob(ctx context.Context, cj *batchv1.CronJob, o CreateOptions) (*batchv1.CronJob, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	gctx, stop := graceful(ctx, func() {
+	gctx, stop := graceful(ctx, c.interruptGrace(), func() {
 		o.say("interrupted: waiting up to %v for the API server to answer the create of %s, so as to tell whether it was made (interrupt again to stop at once)",
-			InterruptGrace, cronJobRef(cj))
+			c.interruptGrace(), cronJobRef(cj))
 	})
 	defer stop()
 	return c.postCronJob(gctx, cj, o)
@@ -72,7 +72,7 @@ func (c *Client) ReplaceCronJob(ctx context.Context, cj *batchv1.CronJob, o Crea
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	gctx, stop := graceful(ctx, func() {})
+	gctx, stop := graceful(ctx, c.interruptGrace(), func() {})
 	defer stop()
 	ref := cronJobRef(cj)
 	_, err := c.postCronJob(gctx, cj, CreateOptions{DryRunServer: true, FieldManager: o.FieldManager, FieldValidation: o.FieldValidation})

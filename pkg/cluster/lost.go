@@ -30,16 +30,17 @@ import (
 // drop it.
 const CreateIDLabel = jobspec.CreateIDLabel
 
-// InterruptGrace is how long a request already on its way may still take
-// after an interrupt (Ctrl-C, SIGTERM): long enough for a server that
+// DefaultInterruptGrace is how long a request already on its way may still
+// take after an interrupt (Ctrl-C, SIGTERM): long enough for a server that
 // works to answer, so the tool can say what happened rather than guess,
 // and short enough for CI runners, which kill a job some seconds after
 // their SIGTERM. A second signal ends the command at once (see cmd.Main).
-var InterruptGrace = 5 * time.Second
+// A Client's InterruptGrace changes it for that client (tests shorten it).
+const DefaultInterruptGrace = 5 * time.Second
 
 // lostCheckTimeout bounds the look for a Job whose create went unanswered.
 // After an interrupt the look must be quick: cmd.Main ends the process 3s
-// after InterruptGrace whatever the command is doing, and the answer and
+// after DefaultInterruptGrace whatever the command is doing, and the answer and
 // the draft must come before that.
 const (
 	lostCheckTimeout            = 15 * time.Second
@@ -47,10 +48,18 @@ const (
 	interruptedRecheckDelayCeil = 500 * time.Millisecond
 )
 
-// lostRecheckDelay separates the two looks for a Job not found at first: a
-// create the server was still writing when the connection broke would show
-// by then.
-var lostRecheckDelay = time.Second
+// defaultLostRecheckDelay separates the two looks for a Job not found at
+// first: a create the server was still writing when the connection broke
+// would show by then. A Client's lostRecheckDelay changes it (tests).
+const defaultLostRecheckDelay = time.Second
+
+// interruptGrace is c.InterruptGrace, or DefaultInterruptGrace when unset.
+func (c *Client) interruptGrace() time.Duration {
+	if c.InterruptGrace > 0 {
+		return c.InterruptGrace
+	}
+	return DefaultInterruptGrace
+}
 
 // withCreateID returns a copy of job labelled with a new create id.
 func withCreateID(job *batchv1.Job) *batchv1.Job {
@@ -152,15 +161,15 @@ func (e *ReplaceIncompleteError) explain(ep Endpoint, s Subject) string {
 }
 
 // graceful returns a context for work that must not be cut short by an
-// interrupt of ctx: it ends InterruptGrace after ctx does (or when stop is
-// called). notice, when not nil, is told once when ctx ends first.
-func graceful(ctx context.Context, notice func()) (gctx context.Context, stop func()) {
+// interrupt of ctx: it ends grace after ctx does (or when stop is called).
+// notice, when not nil, is told once when ctx ends first.
+func graceful(ctx context.Context, grace time.Duration, notice func()) (gctx context.Context, stop func()) {
 	gctx, cancel := context.WithCancelCause(context.WithoutCancel(ctx))
 	unhook := context.AfterFunc(ctx, func() {
 		if notice != nil {
 			notice()
 		}
-		t := time.NewTimer(InterruptGrace)
+		t := time.NewTimer(grace)
 		defer t.Stop()
 		select {
 		case <-t.C:
@@ -239,7 +248,10 @@ func isTimeout(err error) bool {
 // apart, before it concludes the Job is not there. It runs on a context of
 // its own: the caller's may be the interrupted one.
 func (c *Client) findCreated(parent context.Context, job *batchv1.Job, cause error) (*batchv1.Job, error) {
-	timeout, recheck := lostCheckTimeout, lostRecheckDelay
+	timeout, recheck := lostCheckTimeout, defaultLostRecheckDelay
+	if c.lostRecheckDelay > 0 {
+		recheck = c.lostRecheckDelay
+	}
 	if parent.Err() != nil {
 		timeout, recheck = interruptedCheckTimeout, min(recheck, interruptedRecheckDelayCeil)
 	}

@@ -76,11 +76,8 @@ func lostClient(t *testing.T, h func(s *lostServer, w http.ResponseWriter, r *ht
 	return c, s
 }
 
-func fastRecheck(t *testing.T) {
-	old := lostRecheckDelay
-	lostRecheckDelay = 10 * time.Millisecond
-	t.Cleanup(func() { lostRecheckDelay = old })
-}
+// fastRecheck shortens c's second look for a lost create.
+func fastRecheck(c *Client) { c.lostRecheckDelay = 10 * time.Millisecond }
 
 var jobsResource = schema.GroupResource{Group: "batch", Resource: "jobs"}
 
@@ -118,7 +115,6 @@ func TestCreateAnswerLostJobFound(t *testing.T) {
 // The connection broke before any answer and the server has no Job: not
 // created, said so, and looked for twice.
 func TestCreateAnswerLostNotCreated(t *testing.T) {
-	fastRecheck(t)
 	c, s := lostClient(t, func(s *lostServer, w http.ResponseWriter, r *http.Request) {
 		switch r.Method {
 		case http.MethodPost:
@@ -130,6 +126,7 @@ func TestCreateAnswerLostNotCreated(t *testing.T) {
 			writeJSON(w, 404, statusOf(apierrors.NewNotFound(jobsResource, "pi")))
 		}
 	}, 0)
+	fastRecheck(c)
 	_, err := c.Create(context.Background(), newJob("pi"), CreateOptions{})
 	var lost *AnswerLostError
 	if !errors.As(err, &lost) || lost.Unknown() {
@@ -149,7 +146,6 @@ func TestCreateAnswerLostNotCreated(t *testing.T) {
 
 // A Job of the name that another run made is not this run's.
 func TestCreateAnswerLostNameTakenBySomeoneElse(t *testing.T) {
-	fastRecheck(t)
 	c, _ := lostClient(t, func(s *lostServer, w http.ResponseWriter, r *http.Request) {
 		switch r.Method {
 		case http.MethodPost:
@@ -160,6 +156,7 @@ func TestCreateAnswerLostNameTakenBySomeoneElse(t *testing.T) {
 			writeJSON(w, 200, other)
 		}
 	}, 0)
+	fastRecheck(c)
 	_, err := c.Create(context.Background(), newJob("pi"), CreateOptions{})
 	var lost *AnswerLostError
 	if !errors.As(err, &lost) || lost.Unknown() {
@@ -198,7 +195,6 @@ func TestCreateAnswerLostGeneratedNameFoundByLabel(t *testing.T) {
 
 // When looking fails too, nobody knows: the message says how to look.
 func TestCreateAnswerLostUnknown(t *testing.T) {
-	fastRecheck(t)
 	c, _ := lostClient(t, func(s *lostServer, w http.ResponseWriter, r *http.Request) {
 		if r.Method == http.MethodPost {
 			conn, _, err := w.(http.Hijacker).Hijack()
@@ -211,6 +207,7 @@ func TestCreateAnswerLostUnknown(t *testing.T) {
 		// on those for seconds.)
 		writeJSON(w, 500, statusOf(apierrors.NewInternalError(errors.New("etcd is away"))))
 	}, 0)
+	fastRecheck(c)
 	_, err := c.Create(context.Background(), newJob("pi"), CreateOptions{})
 	var lost *AnswerLostError
 	if !errors.As(err, &lost) || !lost.Unknown() {
@@ -270,10 +267,6 @@ func TestCreateInterruptWaitsForTheAnswer(t *testing.T) {
 
 // An interrupt whose grace runs out: the POST is cut, the Job looked for.
 func TestCreateInterruptGraceRunsOut(t *testing.T) {
-	fastRecheck(t)
-	old := InterruptGrace
-	InterruptGrace = 100 * time.Millisecond
-	t.Cleanup(func() { InterruptGrace = old })
 	c, _ := lostClient(t, func(s *lostServer, w http.ResponseWriter, r *http.Request) {
 		if r.Method == http.MethodPost {
 			<-r.Context().Done()
@@ -281,6 +274,8 @@ func TestCreateInterruptGraceRunsOut(t *testing.T) {
 		}
 		writeJSON(w, 404, statusOf(apierrors.NewNotFound(jobsResource, "pi")))
 	}, 0)
+	c.InterruptGrace = 100 * time.Millisecond
+	fastRecheck(c)
 	ctx, cancel := context.WithCancel(context.Background())
 	time.AfterFunc(50*time.Millisecond, cancel)
 	_, err := c.Create(ctx, newJob("pi"), CreateOptions{})
@@ -310,9 +305,6 @@ func TestReplaceRefusedJobDeletesNothing(t *testing.T) {
 
 // Interrupted while the old Job goes, past the grace: told exactly that.
 func TestReplaceInterruptedWhileTheOldJobGoes(t *testing.T) {
-	old := InterruptGrace
-	InterruptGrace = 100 * time.Millisecond
-	t.Cleanup(func() { InterruptGrace = old })
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	c, s := lostClient(t, func(s *lostServer, w http.ResponseWriter, r *http.Request) {
@@ -329,6 +321,7 @@ func TestReplaceInterruptedWhileTheOldJobGoes(t *testing.T) {
 			<-r.Context().Done()
 		}
 	}, 0)
+	c.InterruptGrace = 100 * time.Millisecond
 	_, err := c.Replace(ctx, newJob("pi"), CreateOptions{}, nil)
 	var inc *ReplaceIncompleteError
 	if !errors.As(err, &inc) || !inc.Deleting || !errors.Is(err, context.Canceled) {

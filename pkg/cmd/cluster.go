@@ -57,7 +57,7 @@ func (o *CreateOptions) createInCluster(ctx context.Context, job *batchv1.Job) e
 // ("created", "replaced", "... (server dry run)"). A failure is explained
 // (see cluster.Explain) and the Job is kept as a draft whose path the
 // message gives, so nothing typed is lost. An interrupt lets a request
-// already sent finish (see cluster.InterruptGrace), so that what is said
+// already sent finish (see cluster.DefaultInterruptGrace), so that what is said
 // is what happened: created, not created, or, rarely, unknown.
 func (o *CreateOptions) send(ctx context.Context, job *batchv1.Job) (*batchv1.Job, string, error) {
 	c, ns, err := o.client()

@@ -34,7 +34,7 @@ func Main(args []string, streams genericiooptions.IOStreams) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	// The first SIGINT or SIGTERM ends ctx, and a request already on its
-	// way gets a moment to be answered (cluster.InterruptGrace) so that the
+	// way gets a moment to be answered (cluster.DefaultInterruptGrace) so that the
 	// command can say what it did; the signals' default action then comes
 	// back, so a second one ends the command at once.
 	context.AfterFunc(ctx, stop)
@@ -45,7 +45,7 @@ func Main(args []string, streams genericiooptions.IOStreams) int {
 	returned := make(chan struct{})
 	defer close(returned)
 	context.AfterFunc(ctx, func() {
-		grace := time.NewTimer(cluster.InterruptGrace + 3*time.Second)
+		grace := time.NewTimer(cluster.DefaultInterruptGrace + 3*time.Second)
 		defer grace.Stop()
 		select {
 		case <-returned:
