@@ -190,8 +190,6 @@ func (r *run) waitFor(t *testing.T, want string) {
 	}
 }
 
-// must unwraps what a fake clientset call returns; the fake fails only on
-// a broken test.
 // waitForCount waits until stderr shows want n times.
 func (r *run) waitForCount(t *testing.T, want string, n int) {
 	t.Helper()
@@ -204,6 +202,27 @@ func (r *run) waitForCount(t *testing.T, want string, n int) {
 	}
 }
 
+// stillRunning fails the test, saying why, if the follow has ended.
+func (r *run) stillRunning(t *testing.T, why string) {
+	t.Helper()
+	select {
+	case <-r.done:
+		t.Fatalf("%s:\n%s", why, r.stderr.String())
+	default:
+	}
+}
+
+// stuckFixture is how each --stuck-timeout test starts: the fake source, a
+// clock that moves only when the test says so, and the Job pi.
+func stuckFixture() (*fakeSource, *fakeClock, *batchv1.Job) {
+	src := newFakeSource()
+	clock := &fakeClock{t: time.Now()}
+	job := must(src.cs.BatchV1().Jobs(ns).Create(context.Background(), testJob("pi"), metav1.CreateOptions{}))
+	return src, clock, job
+}
+
+// must unwraps what a fake clientset call returns; the fake fails only on
+// a broken test.
 func must[T any](obj T, err error) T {
 	if err != nil {
 		panic(err)
@@ -388,10 +407,8 @@ func (c *fakeClock) advance(d time.Duration) {
 }
 
 func TestRunStuck(t *testing.T) {
-	src := newFakeSource()
+	src, clock, job := stuckFixture()
 	ctx := context.Background()
-	clock := &fakeClock{t: time.Now()}
-	job := must(src.cs.BatchV1().Jobs(ns).Create(ctx, testJob("pi"), metav1.CreateOptions{}))
 	r := startRun(t, src, job, Options{StuckTimeout: 50 * time.Millisecond, now: clock.now})
 	pod := must(src.cs.CoreV1().Pods(ns).Create(ctx, testPod("pi-a", corev1.PodPending, waiting("ErrImagePull", "not found")), metav1.CreateOptions{}))
 	r.waitFor(t, "pod pi-a is stuck: ErrImagePull: container main: not found (the wait gives up in 50ms unless it recovers)")
@@ -401,11 +418,7 @@ func TestRunStuck(t *testing.T) {
 	r.waitFor(t, "pods: 1 ImagePullBackOff")
 	clock.advance(40 * time.Millisecond)
 	time.Sleep(100 * time.Millisecond)
-	select {
-	case <-r.done:
-		t.Fatalf("the wait ended before the pod was stuck for --stuck-timeout:\n%s", r.stderr.String())
-	default:
-	}
+	r.stillRunning(t, "the wait ended before the pod was stuck for --stuck-timeout")
 	clock.advance(20 * time.Millisecond)
 	res := r.wait(t)
 	if res.Outcome != Stuck || res.Pod != "pi-a" || res.Reason != "ImagePullBackOff" {
@@ -420,10 +433,8 @@ func TestRunStuck(t *testing.T) {
 }
 
 func TestRunStuckRecoversAndZeroDisables(t *testing.T) {
-	src := newFakeSource()
+	src, clock, job := stuckFixture()
 	ctx := context.Background()
-	clock := &fakeClock{t: time.Now()}
-	job := must(src.cs.BatchV1().Jobs(ns).Create(ctx, testJob("pi"), metav1.CreateOptions{}))
 
 	// A pod that recovers starts its stuck time afresh when stuck again.
 	r := startRun(t, src, job, Options{StuckTimeout: time.Minute, now: clock.now})

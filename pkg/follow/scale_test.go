@@ -145,10 +145,8 @@ func failedCreate(name, msg string, at time.Time) *corev1.Event {
 }
 
 func TestRunFailedCreateIsStuck(t *testing.T) {
-	src := newFakeSource()
+	src, clock, job := stuckFixture()
 	ctx := context.Background()
-	clock := &fakeClock{t: time.Now()}
-	job := must(src.cs.BatchV1().Jobs(ns).Create(ctx, testJob("pi"), metav1.CreateOptions{}))
 	r := startRun(t, src, job, Options{StuckTimeout: 300 * time.Millisecond, now: clock.now})
 	r.waitFor(t, "no pods yet")
 	msg := `Error creating: pods "pi-aaaaa" is forbidden: exceeded quota: q, requested: pods=1, used: pods=1, limited: pods=1`
@@ -167,11 +165,7 @@ func TestRunFailedCreateIsStuck(t *testing.T) {
 	r.waitFor(t, "pods: 1 Completed")
 	clock.advance(100 * time.Millisecond)
 	time.Sleep(500 * time.Millisecond)
-	select {
-	case <-r.done:
-		t.Fatalf("the wait ended though a pod was created:\n%s", r.stderr.String())
-	default:
-	}
+	r.stillRunning(t, "the wait ended though a pod was created")
 	// Refused again, now for a minute: exit as stuck, the cause named.
 	must(src.cs.CoreV1().Events(ns).Create(ctx, failedCreate("pi.3", strings.Replace(msg, "aaaaa", "ddddd", 1), clock.now().Add(2*time.Second)), metav1.CreateOptions{}))
 	time.Sleep(100 * time.Millisecond)
