@@ -135,7 +135,7 @@ func createdBy(job *batchv1.Job) string {
 
 // Not parallel: while it runs no other test sends requests, so every
 // request with the plugin's user agent in the window is this command's.
-func TestClusterCreateIsOneRequest(t *testing.T) {
+func TestClusterCreateIsNamespaceGetThenCreate(t *testing.T) {
 	ctx := followCtx(t, time.Minute)
 	ns := cluster.Namespace(t)
 	count := func(prefix string, args ...string) []testcluster.AuditEvent {
@@ -172,7 +172,7 @@ func TestClusterCreateIsOneRequest(t *testing.T) {
 	e := events[1]
 	if e.Verb != "create" || e.Resource() != "jobs" || e.Code() != 201 || e.ObjectRef.Namespace != ns ||
 		!strings.Contains(e.RequestURI, "fieldManager=kubectl-job-wizard") {
-		t.Errorf("the one request is %s, want a create of jobs in %s answered 201", e, ns)
+		t.Errorf("the second request is %s, want a create of jobs in %s answered 201", e, ns)
 	}
 	kubectl := count("kubectl/", "-n", ns, "create", "job", "two", "--image=busybox:1.36", "--", "true")
 	t.Logf("requests: kubectl job-wizard 2, kubectl create job %d", len(kubectl))
