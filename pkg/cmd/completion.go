@@ -96,14 +96,16 @@ func addCompletion(root *cobra.Command, o *CreateOptions) {
 	fs := root.Flags()
 	for name, fn := range map[string]cobra.CompletionFunc{
 		// Names from the cluster.
-		"node":              completeNodes,
-		"node-selector":     completeNodeSelector,
-		"service-account":   completeServiceAccounts,
-		"image-pull-secret": completeImagePullSecrets,
-		"from":              completeFrom,
-		"env-from":          completeEnvFrom,
-		"env-value-from":    completeEnvValueFrom,
-		"volume":            completeVolume,
+		"node":                    completeNodes,
+		"node-selector":           completeNodeSelector,
+		"service-account":         completeServiceAccounts,
+		"image-pull-secret":       completeImagePullSecrets,
+		"from":                    completeFrom,
+		"env-from":                completeEnvFrom,
+		"env-value-from":          completeEnvValueFrom,
+		"volume":                  completeVolume,
+		"queue":                   completeQueues,
+		"workload-priority-class": completeWorkloadPriorityClasses,
 		// Fixed lists.
 		"restart-policy": fixed("Never\ta failed pod is replaced by a new one", "OnFailure\ta failed container restarts in its pod"),
 		"completion-mode": fixed("NonIndexed\tthe Job completes after --completions successful pods",
@@ -581,7 +583,9 @@ archive (or of krew's store directory) next to the plugin, and enable kubectl co
 Called directly as kubectl-job_wizard, the plugin is completed by the script this command
 prints. Flag values are completed from the cluster where they name its objects (namespaces,
 nodes and node labels, service accounts, pull secrets, CronJobs and Jobs for --from,
-ConfigMaps, Secrets and claims for --env-from and --volume) and from fixed lists otherwise.`,
+ConfigMaps, Secrets and claims for --env-from and --volume, Kueue's LocalQueues and
+WorkloadPriorityClasses for --queue and --workload-priority-class where the cluster serves Kueue)
+and from fixed lists otherwise.`,
 		Example: `  # kubectl job-wizard <TAB> (kubectl 1.26 or later), with the shim from the release archive
   install -m 0755 kubectl_complete-job_wizard ~/.local/bin/
   source <(kubectl completion bash)
