@@ -7,8 +7,9 @@ import (
 
 	jsonpatch "gopkg.in/evanphx/json-patch.v4"
 	batchv1 "k8s.io/api/batch/v1"
-	"k8s.io/apimachinery/pkg/util/strategicpatch"
 	"sigs.k8s.io/yaml"
+
+	"github.com/jobwizard/kubectl-job-wizard/internal/third_party/strategicpatch"
 )
 
 // Override types of --override-type, with kubectl run's names and meaning.
