@@ -1,7 +1,8 @@
 // Package strategicpatch is k8s.io/apimachinery v0.37.2's
 // pkg/util/strategicpatch (patch.go and errors.go as they are, meta.go up to
 // PatchMetaFromStruct) without its OpenAPI patch metadata (types.go and
-// PatchMetaFromOpenAPI, PatchMetaFromOpenAPIV3 of meta.go).
+// PatchMetaFromOpenAPI, PatchMetaFromOpenAPIV3 of meta.go, and the two
+// constants only they use).
 //
 // Why a copy: --overrides merges a strategic patch into a Job with the patch
 // metadata of the typed struct (StrategicMergePatch with batchv1.Job{}), as

@@ -25,9 +25,6 @@ import (
 	forkedjson "k8s.io/apimachinery/third_party/forked/golang/json"
 )
 
-const patchMergeKey = "x-kubernetes-patch-merge-key"
-const patchStrategy = "x-kubernetes-patch-strategy"
-
 type PatchMeta struct {
 	patchStrategies []string
 	patchMergeKey   string
