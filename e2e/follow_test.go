@@ -13,9 +13,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"runtime"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -28,37 +26,10 @@ import (
 	"github.com/jobwizard/kubectl-job-wizard/internal/testutil"
 )
 
-var (
-	followBinOnce sync.Once
-	followBinPath string
-	followBinErr  error
-)
-
-// followBinary is the plugin binary the tests drive: $JOBWIZARD_BIN, else
-// built from this checkout once per test run into the ignored .cache, so a
-// test never drives a stale bin/ left by an older build (go's cache makes
-// the build cheap when nothing changed).
+// followBinary is the plugin binary the tests drive (testutil.PluginBinary).
 func followBinary(t *testing.T) string {
 	t.Helper()
-	followBinOnce.Do(func() {
-		if p := os.Getenv("JOBWIZARD_BIN"); p != "" {
-			followBinPath = p
-			return
-		}
-		_, file, _, _ := runtime.Caller(0)
-		root := filepath.Dir(filepath.Dir(file))
-		followBinPath = filepath.Join(root, ".cache", "e2e", "kubectl-job_wizard")
-		cmd := exec.Command("go", "build", "-o", followBinPath, "./cmd/kubectl-job_wizard")
-		cmd.Dir = root
-		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			followBinErr = fmt.Errorf("go build: %v\n%s", err, out)
-		}
-	})
-	if followBinErr != nil {
-		t.Fatal(followBinErr)
-	}
-	return followBinPath
+	return testcluster.PluginBinary(t, "e2e")
 }
 
 // followResult is one finished run of the plugin.

@@ -4,21 +4,18 @@
 package kueue
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"os"
 	"os/exec"
-	"path/filepath"
-	"runtime"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/jobwizard/kubectl-job-wizard/internal/testcluster"
 	"github.com/jobwizard/kubectl-job-wizard/internal/testkueue"
+	"github.com/jobwizard/kubectl-job-wizard/internal/testutil"
 )
 
 var (
@@ -68,31 +65,11 @@ func runTests(m *testing.M) int {
 	return code
 }
 
-var (
-	binOnce sync.Once
-	binPath string
-	binErr  error
-)
-
-// pluginBinary builds the plugin once per test binary, into a folder of
-// its own so that it never races with ./e2e's build.
+// pluginBinary is the plugin, built into a cache folder of its own so that
+// it never races with ./e2e's build.
 func pluginBinary(t *testing.T) string {
 	t.Helper()
-	binOnce.Do(func() {
-		_, file, _, _ := runtime.Caller(0)
-		root := filepath.Dir(filepath.Dir(filepath.Dir(file)))
-		binPath = filepath.Join(root, ".cache", "e2e-kueue", "kubectl-job_wizard")
-		cmd := exec.Command("go", "build", "-o", binPath, "./cmd/kubectl-job_wizard")
-		cmd.Dir = root
-		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			binErr = fmt.Errorf("go build: %v\n%s", err, out)
-		}
-	})
-	if binErr != nil {
-		t.Fatal(binErr)
-	}
-	return binPath
+	return testcluster.PluginBinary(t, "e2e-kueue")
 }
 
 // result is one finished run of the plugin.
@@ -105,28 +82,10 @@ func (r result) String() string {
 	return fmt.Sprintf("exit %d\n--- stdout:\n%s--- stderr:\n%s", r.code, r.stdout, r.stderr)
 }
 
-// syncBuffer is a bytes.Buffer a test may read while the process writes.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.String()
-}
-
 // running is a plugin process a test reads while it runs.
 type running struct {
 	cmd            *exec.Cmd
-	stdout, stderr *syncBuffer
+	stdout, stderr *testutil.LockedBuffer
 }
 
 // start runs the plugin with args as the cluster's admin, without a
@@ -135,7 +94,7 @@ func start(ctx context.Context, t *testing.T, args ...string) *running {
 	t.Helper()
 	cmd := exec.CommandContext(ctx, pluginBinary(t), args...)
 	cmd.Env = append(os.Environ(), "KUBECONFIG="+cluster.AdminKubeconfig, "XDG_STATE_HOME="+t.TempDir(), "NO_COLOR=1")
-	r := &running{cmd: cmd, stdout: &syncBuffer{}, stderr: &syncBuffer{}}
+	r := &running{cmd: cmd, stdout: &testutil.LockedBuffer{}, stderr: &testutil.LockedBuffer{}}
 	cmd.Stdout, cmd.Stderr = r.stdout, r.stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
