@@ -110,7 +110,9 @@ fuzz:
 reliability: build controlplane
 	hack/reliability.sh
 
-# go vet, staticcheck and the tidy check cover the plugin's module only;
+# go vet, staticcheck, the dead-code check (hack/deadcode/check.sh: what
+# the binary never runs, about 40 s here) and the tidy check cover the
+# plugin's module only;
 # hack/controlplane is a module of its own with the control plane's deps.
 # A deprecated field that must still be touched (clearing SelfLink of a
 # copied object) says why with a //lint:ignore.
@@ -118,6 +120,7 @@ lint:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { echo "gofmt needed:"; gofmt -l $$(git ls-files '*.go'); exit 1; }
 	go vet ./...
 	$(STATICCHECK) ./...
+	hack/deadcode/check.sh
 	@go mod tidy -diff || { echo "go.mod/go.sum are not tidy: run go mod tidy"; exit 1; }
 
 # Release archives for every platform of the krew manifest, checksums.txt,

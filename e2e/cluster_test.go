@@ -440,7 +440,7 @@ func TestClusterQuota(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []string{"team: count/jobs.batch 0/1, pods 0/4, requests.cpu 0/2, requests.memory 0/1Gi, limits.cpu 0/4"}
-	if got := jwcluster.QuotaSummary(uses); !slices.Equal(got, want) {
+	if got := lookup.QuotaSummary(uses); !slices.Equal(got, want) {
 		t.Errorf("quota summary %q, want %q", got, want)
 	}
 	req, lim, err := l.LimitDefaults(ctx, ns)
@@ -459,7 +459,7 @@ func TestClusterQuota(t *testing.T) {
 	big := &batchv1.Job{Spec: batchv1.JobSpec{Parallelism: new(int32(3)), Template: v1.PodTemplateSpec{Spec: v1.PodSpec{
 		Containers: []v1.Container{{Name: "main", Image: "x", Resources: v1.ResourceRequirements{Requests: rl("cpu", "1")}}},
 	}}}}
-	warnings := jwcluster.QuotaWarnings(big, uses, req, lim)
+	warnings := lookup.QuotaWarnings(big, uses, req, lim)
 	if len(warnings) != 1 || !strings.Contains(warnings[0], `ask requests.cpu 3 (1 each) but ResourceQuota "team" has 2 left`) {
 		t.Errorf("warnings %q, want requests.cpu 3 over the 2 left", warnings)
 	}
@@ -470,10 +470,10 @@ func TestClusterQuota(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := jwcluster.QuotaSummary(uses); len(got) != 1 || !strings.HasPrefix(got[0], "team: count/jobs.batch 1/1") {
+	if got := lookup.QuotaSummary(uses); len(got) != 1 || !strings.HasPrefix(got[0], "team: count/jobs.batch 1/1") {
 		t.Errorf("after one Job: %q", got)
 	}
-	if w := jwcluster.QuotaWarnings(big, uses, req, lim); len(w) == 0 || !strings.Contains(w[0], "allows 1 Jobs and 1 exist") {
+	if w := lookup.QuotaWarnings(big, uses, req, lim); len(w) == 0 || !strings.Contains(w[0], "allows 1 Jobs and 1 exist") {
 		t.Errorf("warnings %q, want the Job count first", w)
 	}
 

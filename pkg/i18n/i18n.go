@@ -109,9 +109,6 @@ func New(lang Lang) *Printer {
 	return &Printer{lang: lang, p: message.NewPrinter(tag, message.Catalog(build()))}
 }
 
-// Lang is the Printer's language.
-func (p *Printer) Lang() Lang { return p.lang }
-
 // T renders the message whose English text is key. A key the catalog lacks
 // renders as itself (English); TestCatalogCoversEveryMessage keeps that from
 // happening to a message in the source.

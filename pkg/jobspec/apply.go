@@ -28,14 +28,6 @@ type ContainerApplier func(c *corev1.Container, value string) (field string, err
 // MainContainerField is the path of the container the flags describe.
 const MainContainerField = "spec.template.spec.containers[0]"
 
-// OnMain turns a ContainerApplier into an Applier of the main container.
-func OnMain(apply ContainerApplier) Applier {
-	return func(s *Spec, v string) (string, error) {
-		f, err := apply(s.MainContainer(), v)
-		return MainContainerField + "." + f, err
-	}
-}
-
 // ---- Step 1 ----
 
 // ApplyAlias applies --alias.

@@ -56,14 +56,6 @@ func (c *CronJobSettings) DeepCopy() *CronJobSettings {
 // IsCronJob reports whether the Spec describes a CronJob.
 func (s *Spec) IsCronJob() bool { return s != nil && s.CronJob != nil }
 
-// Kind is "CronJob" or "Job": what BuildObject makes.
-func (s *Spec) Kind() string {
-	if s.IsCronJob() {
-		return "CronJob"
-	}
-	return "Job"
-}
-
 // BuildCronJob turns the Spec into a CronJob whose jobTemplate.spec is
 // exactly the spec of the Job Build gives, and whose metadata is that Job's
 // (the NAME, labels and annotations are the CronJob's). It needs s.CronJob.

@@ -76,15 +76,6 @@ var podFlags = []podFlag{
 	{name: "overrides", usage: "A JSON or YAML patch laid over the built Job last, as kubectl run: any field of the API (checked by the same rules)", apply: ApplyOverrides},
 }
 
-// PodFlagNames lists the flags of the table, in order.
-func PodFlagNames() []string {
-	names := make([]string, len(podFlags))
-	for i, f := range podFlags {
-		names[i] = f.name
-	}
-	return names
-}
-
 // AddTo registers the flags on fs.
 func (f *PodFlags) AddTo(fs *pflag.FlagSet) {
 	f.values = map[string]*rawFlag{}

@@ -237,20 +237,28 @@ func (w *Wizard) limitRangeDefaults(s *jobspec.Spec, c *corev1.Container) []core
 	if w.cfg.Lookup == nil || len(c.Resources.Requests) > 0 || len(c.Resources.Limits) > 0 {
 		return nil
 	}
-	ns := w.namespace(s)
+	out, fetched := w.namespaceLimits(w.namespace(s))
+	if fetched && out != nil {
+		w.note(w.T("The namespace's LimitRange gives these defaults."))
+	}
+	return out
+}
+
+// namespaceLimits are the LimitRange defaults of ns ({requests, limits},
+// nil when there are none or they cannot be read), asked once per
+// namespace; fetched says that this call asked.
+func (w *Wizard) namespaceLimits(ns string) (out []corev1.ResourceList, fetched bool) {
 	if cached, ok := w.limitDefaults[ns]; ok {
-		return cached
+		return cached, false
 	}
 	ctx, cancel := w.lookupCtx()
 	req, lim, err := w.cfg.Lookup.LimitDefaults(ctx, ns)
 	cancel()
-	var out []corev1.ResourceList
 	if err == nil && (len(req) > 0 || len(lim) > 0) {
 		out = []corev1.ResourceList{req, lim}
-		w.note(w.T("The namespace's LimitRange gives these defaults."))
 	}
 	w.limitDefaults[ns] = out
-	return out
+	return out, true
 }
 
 // Sections of a container's advanced options.

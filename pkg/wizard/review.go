@@ -15,6 +15,7 @@ import (
 	apiequality "k8s.io/apimachinery/pkg/api/equality"
 
 	"github.com/jobwizard/kubectl-job-wizard/pkg/jobspec"
+	"github.com/jobwizard/kubectl-job-wizard/pkg/lookup"
 	"github.com/jobwizard/kubectl-job-wizard/pkg/manifest"
 )
 
@@ -448,23 +449,34 @@ func (w *Wizard) summary(s *jobspec.Spec) {
 }
 
 // quota shows the namespace's ResourceQuota use that a Job counts
-// against, as the console's Job list does, so a full quota is seen before
-// Create rather than as a refusal after it.
+// against, as the console's Job list does, and what of this Job will not
+// fit (the server's refusal of one Job too many, pods that will wait for
+// room, requests a quota demands), so a full quota is seen before Create
+// rather than as a refusal or a stuck Job after it. Both are lookup's
+// rules, which the tests against a real API server check.
 func (w *Wizard) quota(s *jobspec.Spec) {
 	if w.cfg.Lookup == nil || w.cfg.NoCluster != "" {
 		return
 	}
+	ns := w.namespace(s)
 	ctx, cancel := w.lookupCtx()
-	uses, err := w.cfg.Lookup.Quota(ctx, w.namespace(s))
+	uses, err := w.cfg.Lookup.Quota(ctx, ns)
 	cancel()
 	if err != nil || len(uses) == 0 {
 		return
 	}
-	var parts []string
-	for _, u := range uses {
-		parts = append(parts, safe(u.Resource)+" "+safe(u.Used)+"/"+safe(u.Hard))
+	lines := lookup.QuotaSummary(uses)
+	for i := range lines {
+		lines[i] = safe(lines[i])
 	}
-	w.note(w.T("Quota in %s: %s", safe(w.namespace(s)), strings.Join(parts, ", ")))
+	w.note(w.T("Quota in %s: %s", safe(ns), strings.Join(lines, "; ")))
+	var req, lim corev1.ResourceList
+	if d, _ := w.namespaceLimits(ns); d != nil {
+		req, lim = d[0], d[1]
+	}
+	for _, line := range lookup.QuotaWarnings(w.job(s), uses, req, lim) {
+		w.warn("⚠ " + safe(line))
+	}
 }
 
 // orDefault shows an unset count as the API's default.

@@ -565,3 +565,16 @@ func TestReviewFollowOfferNamesTheReport(t *testing.T) {
 		}
 	}
 }
+
+// TestReviewWarnsOfAFullQuota: before Create, the review says that the
+// server will refuse one Job more than the namespace's quota allows.
+func TestReviewWarnsOfAFullQuota(t *testing.T) {
+	l := &fakeLookup{quota: []lookup.QuotaUse{{Quota: "q", Resource: "count/jobs.batch", Used: "10", Hard: "10"}}}
+	r := walk(t, nil, base(map[string][]any{qWhatNow: {"Create"}}), withLookup(l))
+	mustWalk(t, r)
+	for _, want := range []string{"q: count/jobs.batch 10/10", `⚠ ResourceQuota "q" allows 10 Jobs and 10 exist: the server will refuse this one`} {
+		if !strings.Contains(r.out.String(), want) {
+			t.Errorf("output lacks %q:\n%s", want, r.out)
+		}
+	}
+}

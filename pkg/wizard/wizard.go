@@ -167,15 +167,6 @@ func (w *Wizard) Run(ctx context.Context, spec *jobspec.Spec) (*Result, error) {
 	return res, nil
 }
 
-// RunStep runs one step alone; tests and "Change a step" use it.
-func (w *Wizard) RunStep(ctx context.Context, spec *jobspec.Spec, step int) error {
-	w.ctx = ctx
-	steps := w.steps()
-	st := steps[step-1]
-	w.heading(step, len(steps), st.title, st.help)
-	return st.run(spec)
-}
-
 func (w *Wizard) intro() {
 	w.say(w.style(bold, w.T("Create a Job in six steps, as the KubeSphere console does.")))
 	w.say(w.style(dim, w.T("Enter accepts the value in parentheses; - clears an optional value; Ctrl-C or Esc stops and keeps a draft.")))

@@ -1,4 +1,4 @@
-package cluster
+package lookup
 
 import (
 	"reflect"
@@ -8,8 +8,6 @@ import (
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
-
-	"github.com/jobwizard/kubectl-job-wizard/pkg/lookup"
 )
 
 func quotaJob(parallelism, completions int32, req, lim corev1.ResourceList) *batchv1.Job {
@@ -36,63 +34,63 @@ func rl(kv ...string) corev1.ResourceList {
 }
 
 func TestQuotaWarnings(t *testing.T) {
-	use := func(r, used, hard string) lookup.QuotaUse {
-		return lookup.QuotaUse{Quota: "compute", Resource: r, Used: used, Hard: hard}
+	use := func(r, used, hard string) QuotaUse {
+		return QuotaUse{Quota: "compute", Resource: r, Used: used, Hard: hard}
 	}
 	tests := map[string]struct {
 		job    *batchv1.Job
-		uses   []lookup.QuotaUse
+		uses   []QuotaUse
 		defReq corev1.ResourceList
 		want   []string // one substring per warning, in order
 	}{
 		"fits": {
 			job:  quotaJob(2, 0, rl("cpu", "500m", "memory", "128Mi"), rl("cpu", "1")),
-			uses: []lookup.QuotaUse{use("count/jobs.batch", "1", "10"), use("pods", "2", "10"), use("requests.cpu", "1", "4"), use("limits.cpu", "1", "4")},
+			uses: []QuotaUse{use("count/jobs.batch", "1", "10"), use("pods", "2", "10"), use("requests.cpu", "1", "4"), use("limits.cpu", "1", "4")},
 		},
 		"requests times parallelism over what is left": {
 			job:  quotaJob(4, 0, rl("cpu", "500m"), nil),
-			uses: []lookup.QuotaUse{use("requests.cpu", "2500m", "4")},
+			uses: []QuotaUse{use("requests.cpu", "2500m", "4")},
 			want: []string{`the Job's 4 pods at once ask requests.cpu 2 (500m each) but ResourceQuota "compute" has 1500m left (2500m of 4 used)`},
 		},
 		"completions cap the pods at once": {
 			job:  quotaJob(10, 2, rl("cpu", "1"), nil),
-			uses: []lookup.QuotaUse{use("requests.cpu", "0", "2"), use("pods", "8", "10")},
+			uses: []QuotaUse{use("requests.cpu", "0", "2"), use("pods", "8", "10")},
 		},
 		"plain cpu is requests.cpu, and a limit stands in for a missing request": {
 			job:  quotaJob(1, 0, nil, rl("memory", "2Gi")),
-			uses: []lookup.QuotaUse{use("memory", "7Gi", "8Gi")},
+			uses: []QuotaUse{use("memory", "7Gi", "8Gi")},
 			want: []string{"ask memory 2Gi (2Gi each)", "has 1Gi left"},
 		},
 		"no jobs left": {
 			job:  quotaJob(1, 0, nil, nil),
-			uses: []lookup.QuotaUse{use("count/jobs.batch", "5", "5")},
+			uses: []QuotaUse{use("count/jobs.batch", "5", "5")},
 			want: []string{`ResourceQuota "compute" allows 5 Jobs and 5 exist: the server will refuse this one`},
 		},
 		"pods over": {
 			job:  quotaJob(3, 0, nil, nil),
-			uses: []lookup.QuotaUse{use("pods", "9", "10")},
+			uses: []QuotaUse{use("pods", "9", "10")},
 			want: []string{`the Job runs 3 pods at once but ResourceQuota "compute" has room for 1 more pods (9 of 10 used)`},
 		},
 		"quota on cpu needs a request": {
 			job:  quotaJob(1, 0, nil, nil),
-			uses: []lookup.QuotaUse{use("requests.cpu", "0", "4"), use("limits.memory", "0", "4Gi")},
+			uses: []QuotaUse{use("requests.cpu", "0", "4"), use("limits.memory", "0", "4Gi")},
 			want: []string{"tracks requests.cpu, so the server refuses pods whose containers set no cpu request; give one, e.g. --request cpu=500m",
 				"tracks limits.memory", "--limit memory=256Mi"},
 		},
 		"LimitRange default request counts": {
 			job:    quotaJob(2, 0, nil, nil),
-			uses:   []lookup.QuotaUse{use("requests.cpu", "3", "4")},
+			uses:   []QuotaUse{use("requests.cpu", "3", "4")},
 			defReq: rl("cpu", "1"),
 			want:   []string{"ask requests.cpu 2 (1 each)"},
 		},
 		"extended resources": {
 			job:  quotaJob(2, 0, rl("nvidia.com/gpu", "1"), rl("nvidia.com/gpu", "1")),
-			uses: []lookup.QuotaUse{use("requests.nvidia.com/gpu", "3", "4")},
+			uses: []QuotaUse{use("requests.nvidia.com/gpu", "3", "4")},
 			want: []string{"ask requests.nvidia.com/gpu 2"},
 		},
 		"not counted yet": {
 			job:  quotaJob(1, 0, nil, nil),
-			uses: []lookup.QuotaUse{use("count/jobs.batch", "", "1")},
+			uses: []QuotaUse{use("count/jobs.batch", "", "1")},
 		},
 	}
 	for name, tc := range tests {
@@ -139,7 +137,7 @@ func TestPodResourcesInitContainers(t *testing.T) {
 }
 
 func TestQuotaSummary(t *testing.T) {
-	got := QuotaSummary([]lookup.QuotaUse{
+	got := QuotaSummary([]QuotaUse{
 		{Quota: "compute", Resource: "count/jobs.batch", Used: "2", Hard: "10"},
 		{Quota: "compute", Resource: "requests.cpu", Used: "500m", Hard: "4"},
 		{Quota: "gpu", Resource: "requests.nvidia.com/gpu", Hard: "2"},
