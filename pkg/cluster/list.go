@@ -23,6 +23,13 @@ const (
 		"application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json"
 )
 
+// AcceptProtobuf asks for whole built-in objects in protobuf, JSON when the
+// server has none. The follow's lists and watches take it: decoding a pod
+// from JSON was three quarters of the follow's CPU on a Job of 1,000 pods,
+// and protobuf decodes several times faster (and is smaller on the wire).
+// Requests that send a body keep JSON, which -v=8 shows readably.
+const AcceptProtobuf = "application/vnd.kubernetes.protobuf,application/json"
+
 // table is the rows of a server-side Table, over every page.
 type table struct {
 	columns map[string]int // column name -> cell index

@@ -28,7 +28,9 @@ type Source interface {
 }
 
 // RESTSource reads through pkg/cluster's light REST clients, keeping the
-// typed clientset (and its start-up cost) out of the plugin.
+// typed clientset (and its start-up cost) out of the plugin. It reads in
+// protobuf (cluster.AcceptProtobuf): a Job of thousands of pods is
+// thousands of pod updates to decode.
 type RESTSource struct {
 	Batch rest.Interface
 	Core  rest.Interface
@@ -41,47 +43,48 @@ func NewRESTSource(c *cluster.Client) *RESTSource {
 
 func (s *RESTSource) GetJob(ctx context.Context, namespace, name string) (*batchv1.Job, error) {
 	job := &batchv1.Job{}
-	err := s.Batch.Get().Namespace(namespace).Resource("jobs").Name(name).Do(ctx).Into(job)
+	err := s.Batch.Get().Namespace(namespace).Resource("jobs").Name(name).
+		SetHeader("Accept", cluster.AcceptProtobuf).Do(ctx).Into(job)
 	return job, err
 }
 
 func (s *RESTSource) ListJobs(ctx context.Context, namespace string, opts metav1.ListOptions) (*batchv1.JobList, error) {
 	list := &batchv1.JobList{}
 	err := s.Batch.Get().Namespace(namespace).Resource("jobs").
-		VersionedParams(&opts, cluster.ParameterCodec).Do(ctx).Into(list)
+		VersionedParams(&opts, cluster.ParameterCodec).SetHeader("Accept", cluster.AcceptProtobuf).Do(ctx).Into(list)
 	return list, err
 }
 
 func (s *RESTSource) WatchJobs(ctx context.Context, namespace string, opts metav1.ListOptions) (watch.Interface, error) {
 	opts.Watch = true
 	return s.Batch.Get().Namespace(namespace).Resource("jobs").
-		VersionedParams(&opts, cluster.ParameterCodec).Watch(ctx)
+		VersionedParams(&opts, cluster.ParameterCodec).SetHeader("Accept", cluster.AcceptProtobuf).Watch(ctx)
 }
 
 func (s *RESTSource) ListPods(ctx context.Context, namespace string, opts metav1.ListOptions) (*corev1.PodList, error) {
 	list := &corev1.PodList{}
 	err := s.Core.Get().Namespace(namespace).Resource("pods").
-		VersionedParams(&opts, cluster.ParameterCodec).Do(ctx).Into(list)
+		VersionedParams(&opts, cluster.ParameterCodec).SetHeader("Accept", cluster.AcceptProtobuf).Do(ctx).Into(list)
 	return list, err
 }
 
 func (s *RESTSource) WatchPods(ctx context.Context, namespace string, opts metav1.ListOptions) (watch.Interface, error) {
 	opts.Watch = true
 	return s.Core.Get().Namespace(namespace).Resource("pods").
-		VersionedParams(&opts, cluster.ParameterCodec).Watch(ctx)
+		VersionedParams(&opts, cluster.ParameterCodec).SetHeader("Accept", cluster.AcceptProtobuf).Watch(ctx)
 }
 
 func (s *RESTSource) ListEvents(ctx context.Context, namespace string, opts metav1.ListOptions) (*corev1.EventList, error) {
 	list := &corev1.EventList{}
 	err := s.Core.Get().Namespace(namespace).Resource("events").
-		VersionedParams(&opts, cluster.ParameterCodec).Do(ctx).Into(list)
+		VersionedParams(&opts, cluster.ParameterCodec).SetHeader("Accept", cluster.AcceptProtobuf).Do(ctx).Into(list)
 	return list, err
 }
 
 func (s *RESTSource) WatchEvents(ctx context.Context, namespace string, opts metav1.ListOptions) (watch.Interface, error) {
 	opts.Watch = true
 	return s.Core.Get().Namespace(namespace).Resource("events").
-		VersionedParams(&opts, cluster.ParameterCodec).Watch(ctx)
+		VersionedParams(&opts, cluster.ParameterCodec).SetHeader("Accept", cluster.AcceptProtobuf).Watch(ctx)
 }
 
 func (s *RESTSource) PodLogs(ctx context.Context, namespace, pod string, opts *corev1.PodLogOptions) (io.ReadCloser, error) {
