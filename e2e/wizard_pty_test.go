@@ -93,7 +93,10 @@ func TestWizardChoicesFromTheClusterAndCreate(t *testing.T) {
 	answer("Add another environment variable?", "\r")
 	answer("Add another container?", "\r")
 	answer("Add an init container", "\r")
+	answer("Add a sidecar", "\r")
 	answer("Service account", "runner\r")
+	answer("Priority class", "\r")
+	answer("Meet the Pod Security restricted level", "\r")
 	answer("Add a volume?", "ConfigMap\r")
 	answer("ConfigMap", "app-config\r")
 	answer("Which keys become files?", "\r")
@@ -101,7 +104,7 @@ func TestWizardChoicesFromTheClusterAndCreate(t *testing.T) {
 	answer("Mount path in the container", "/etc/app\r")
 	answer("Read-only?", "\r")
 	answer("Sub path", "\r")
-	for _, q := range []string{"Add another volume?", "Label key=value", "Annotation", "Where may the pods run?", "Tolerations"} {
+	for _, q := range []string{"Add another volume?", "Label key=value", "Annotation", "Pod annotation", "Where may the pods run?", "Tolerations"} {
 		answer(q, "\r")
 	}
 	answer("What now?", "Create\r")

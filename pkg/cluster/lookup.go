@@ -29,6 +29,8 @@ type Lookups struct {
 
 	mu    sync.Mutex
 	nodes []lookup.Node // from Nodes, so MatchingNodes needs no request
+
+	schedClient
 }
 
 var _ lookup.Lookup = (*Lookups)(nil)

@@ -57,8 +57,9 @@ func (o *CreateOptions) runWizard(ctx context.Context) error {
 			}
 			return edited, err
 		},
-		CreateArgs: o.modeArgs(),
-		PrintArgs:  []string{"--dry-run=client", "-o", o.printOutput()},
+		CreateArgs:           o.modeArgs(),
+		SkipPodSecurityCheck: o.SkipPodSecurityCheck,
+		PrintArgs:            []string{"--dry-run=client", "-o", o.printOutput()},
 	}
 	if o.Output != "" && o.Output != "yaml" {
 		cfg.PrintLabel = t.T("Print (-o %s)", o.Output)

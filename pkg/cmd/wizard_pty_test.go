@@ -144,8 +144,9 @@ func TestWizardQuickStartPTY(t *testing.T) {
 	}
 	r.answer("Advanced options for container pi", " \r")
 	r.answer("Command", "perl -Mbignum=bpi -wle 'print bpi(2000)'\r")
-	for _, q := range []string{"Arguments", "Add another container", "Add an init container", "Service account",
-		"Add a volume", "Label key=value", "Annotation", "Where may the pods run", "Tolerations"} {
+	for _, q := range []string{"Arguments", "Add another container", "Add an init container", "Add a sidecar", "Service account",
+		"Priority class", "Meet the Pod Security restricted level", "Add a volume", "Label key=value", "Annotation",
+		"Pod annotation", "Where may the pods run", "Tolerations"} {
 		r.answer(q, "\r")
 	}
 	r.expect("Review")

@@ -41,6 +41,20 @@ type QuotaUse struct {
 	Hard     string
 }
 
+// PodSecurity is the Pod Security Standards level a namespace enforces,
+// as its pod-security.kubernetes.io/enforce and enforce-version labels say.
+type PodSecurity struct {
+	Level   string // restricted, baseline or privileged (nothing enforced)
+	Version string // latest, v1.30, ...
+}
+
+// PriorityClass is a PriorityClass as a choice shows it.
+type PriorityClass struct {
+	Name          string
+	Value         string // the priority, e.g. "1000000"
+	GlobalDefault bool   // pods that name no class get this one
+}
+
 // Access is the answer of the preflight SelfSubjectAccessReview.
 type Access struct {
 	Allowed bool
@@ -66,6 +80,11 @@ type Lookup interface {
 	// container, which the wizard offers as its defaults.
 	LimitDefaults(ctx context.Context, namespace string) (requests, limits corev1.ResourceList, err error)
 	CanCreateJobs(ctx context.Context, namespace string) (Access, error)
+	// PodSecurity reads the level namespace enforces with the one GET of
+	// the namespace that the create's check makes; ok is false when it
+	// cannot be known (no right to read the namespace, ...).
+	PodSecurity(ctx context.Context, namespace string) (p PodSecurity, ok bool)
+	PriorityClasses(ctx context.Context) ([]PriorityClass, error)
 }
 
 // LocalQueue is a Kueue LocalQueue as a choice shows it.

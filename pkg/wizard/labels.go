@@ -54,9 +54,12 @@ func (w *Wizard) stepLabels(s *jobspec.Spec) error {
 	if len(s.Annotations) == 0 {
 		s.Annotations = nil
 	}
-	return w.lineLoop(w.T("Annotation key=value (optional; Enter to finish)"),
+	if err := w.lineLoop(w.T("Annotation key=value (optional; Enter to finish)"),
 		w.T("Annotations hold notes for tools and people; they select nothing."),
-		jobspec.ApplyAnnotation, s)
+		jobspec.ApplyAnnotation, s); err != nil {
+		return err
+	}
+	return w.podAnnotations(s)
 }
 
 // keepKeys asks which KEY=VALUE pairs of m to keep, in key order, and

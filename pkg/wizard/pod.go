@@ -44,7 +44,16 @@ func (w *Wizard) stepPod(s *jobspec.Spec) error {
 	if err := w.containerList(s, true); err != nil {
 		return err
 	}
-	return w.serviceAccount(s)
+	if err := w.sidecars(s); err != nil {
+		return err
+	}
+	if err := w.serviceAccount(s); err != nil {
+		return err
+	}
+	if err := w.priorityClass(s); err != nil {
+		return err
+	}
+	return w.securityQuestion(s)
 }
 
 // containers returns the list the loop works on.
@@ -118,6 +127,9 @@ func (w *Wizard) container(s *jobspec.Spec, init bool, i int) error {
 	title := w.T("Container %d", i+1)
 	if init {
 		title = w.T("Init container %d", i+1)
+		if isSidecar(*ctr(s)) {
+			title = w.T("Sidecar %d", i+1)
+		}
 	}
 	w.say(w.style(bold, "  "+title))
 

@@ -27,6 +27,9 @@ const (
 	choiceEdit
 	choiceChange
 	choiceCancel
+	// choiceFixSecurity applies --security-profile restricted, the one
+	// answer that makes the pods pass the namespace's Pod Security.
+	choiceFixSecurity
 )
 
 // job is what the review acts on: the Job as edited, else the Spec built.
@@ -52,13 +55,25 @@ func (w *Wizard) review(s *jobspec.Spec) (*Result, error) {
 			}
 		}
 
+		refused, fixable := false, false
+		if valid {
+			refused, fixable = w.reviewPodSecurity(s)
+		}
+
 		var opts []Option
 		var choices []int
 		add := func(c int, label, desc string) {
 			opts = append(opts, Option{Label: label, Description: desc})
 			choices = append(choices, c)
 		}
-		if valid && w.cfg.NoCluster == "" {
+		if refused && fixable {
+			add(choiceFixSecurity, w.T("Apply the restricted profile"), w.T("--security-profile restricted: fills in what the level requires, so the pods are accepted"))
+		}
+		if refused && !w.cfg.SkipPodSecurityCheck {
+			if !fixable {
+				w.note(w.T("Create is not offered: change the settings named above (or run with --skip-pod-security-check when the namespace exempts these pods)."))
+			}
+		} else if valid && w.cfg.NoCluster == "" {
 			add(choiceCreate, w.T("Create"), w.T("send it to the cluster"))
 		}
 		if valid {
@@ -148,6 +163,13 @@ func (w *Wizard) review(s *jobspec.Spec) (*Result, error) {
 			}
 		case choiceCancel:
 			return nil, ErrCancelled
+		case choiceFixSecurity:
+			if _, err := jobspec.ApplySecurityProfileFlag(s, string(jobspec.ProfileRestricted)); err != nil {
+				return nil, err
+			}
+			// The Spec follows an edit in $EDITOR, so the profile goes on
+			// the edited Job too.
+			w.edited = nil
 		}
 	}
 }
@@ -355,6 +377,9 @@ func (w *Wizard) summary(s *jobspec.Spec) {
 		rp = string(corev1.RestartPolicyNever)
 	}
 	add(w.T("Restart policy"), rp)
+	// The security settings are shown as the pods get them, the
+	// profile's filled in.
+	built := s.Build().Spec.Template.Spec
 	describeContainer := func(kind string, c corev1.Container, i int) {
 		name := c.Name
 		if name == "" && kind == "" && i == 0 {
@@ -363,6 +388,9 @@ func (w *Wizard) summary(s *jobspec.Spec) {
 		label := w.T("Container %s", name)
 		if kind != "" {
 			label = w.T("Init container %s", name)
+			if isSidecar(c) {
+				label = w.T("Sidecar %s", name)
+			}
 		}
 		add(label, c.Image)
 		add("  "+w.T("Command"), shellJoin(c.Command))
@@ -379,6 +407,11 @@ func (w *Wizard) summary(s *jobspec.Spec) {
 			add("  "+w.T("Environment"), w.T("all keys of %s", describeEnvFrom(e)))
 		}
 		add("  "+w.T("Image pull policy"), string(c.ImagePullPolicy))
+		if kind == "" && i < len(built.Containers) {
+			add("  "+w.T("Security"), securityText(built.Containers[i].SecurityContext))
+		} else if kind != "" && i < len(built.InitContainers) {
+			add("  "+w.T("Security"), securityText(built.InitContainers[i].SecurityContext))
+		}
 		for _, m := range c.VolumeMounts {
 			t, ok := jobspec.FormatMount(m)
 			if !ok {
@@ -395,6 +428,7 @@ func (w *Wizard) summary(s *jobspec.Spec) {
 	}
 	add(w.T("Image pull secrets"), strings.Join(s.ImagePullSecrets, ", "))
 	add(w.T("Service account"), s.ServiceAccount)
+	w.securitySummary(s, add)
 
 	section(4, steps[3].title)
 	for _, v := range s.Volumes {
@@ -411,6 +445,9 @@ func (w *Wizard) summary(s *jobspec.Spec) {
 	}
 	for _, k := range slices.Sorted(maps.Keys(s.Annotations)) {
 		add(w.T("Annotation"), k+"="+s.Annotations[k])
+	}
+	for _, k := range slices.Sorted(maps.Keys(s.PodAnnotations)) {
+		add(w.T("Pod annotation"), k+"="+s.PodAnnotations[k])
 	}
 	section(6, steps[5].title)
 	for _, k := range slices.Sorted(maps.Keys(s.NodeSelector)) {

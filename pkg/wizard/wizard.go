@@ -73,6 +73,10 @@ type Config struct {
 	// (default yes), as the console shows a new Job going from pulling its
 	// image to running to done. False when --wait was given already.
 	OfferFollow bool
+	// SkipPodSecurityCheck is --skip-pod-security-check: the review still
+	// says what the namespace's Pod Security level would refuse, but
+	// offers Create all the same.
+	SkipPodSecurityCheck bool
 	// FollowArgs are the flags that act when the Job is followed
 	// (--report, --save): the follow offer names them, and the equivalent
 	// command carries them, after --wait, only when the person follows.
@@ -112,6 +116,8 @@ type Wizard struct {
 	limitDefaults map[string][]corev1.ResourceList
 	// kueue is what the Kueue questions listed (kueue.go).
 	kueue kueueSeen
+	// security caches the namespaces' Pod Security levels (security.go).
+	security map[string]nsSecurity
 }
 
 // New returns a Wizard.
