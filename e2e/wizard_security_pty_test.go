@@ -19,6 +19,8 @@ import (
 	"github.com/hinshun/vt10x"
 	schedulingv1 "k8s.io/api/scheduling/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/jobwizard/kubectl-job-wizard/internal/testutil"
 )
 
 // wizardTerm is one run of the wizard binary on a pseudo-terminal.
@@ -27,7 +29,7 @@ type wizardTerm struct {
 	c      *expect.Console
 	screen vt10x.Terminal
 	cmd    *exec.Cmd
-	stdout *wizLocked
+	stdout *testutil.LockedBuffer
 }
 
 func startWizard(ctx context.Context, t *testing.T, args ...string) *wizardTerm {
@@ -45,7 +47,7 @@ func startWizard(ctx context.Context, t *testing.T, args ...string) *wizardTerm 
 	t.Cleanup(func() { c.Close() })
 	cmd := exec.CommandContext(ctx, followBinary(t), append([]string{"--kubeconfig=" + cluster.AdminKubeconfig}, args...)...)
 	cmd.Env = append(os.Environ(), "NO_COLOR=1", "LANG=en_US.UTF-8", "LC_ALL=", "XDG_STATE_HOME="+t.TempDir())
-	w := &wizardTerm{t: t, c: c, screen: screen, cmd: cmd, stdout: &wizLocked{}}
+	w := &wizardTerm{t: t, c: c, screen: screen, cmd: cmd, stdout: &testutil.LockedBuffer{}}
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = c.Tty(), w.stdout, c.Tty()
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -68,7 +70,7 @@ func (w *wizardTerm) expect(text string) {
 func (w *wizardTerm) answer(question, keys string) {
 	w.t.Helper()
 	w.expect("? " + question)
-	settle(w.c)
+	testutil.Settle(w.c)
 	if _, err := w.c.Send(keys); err != nil {
 		w.t.Fatal(err)
 	}
@@ -194,7 +196,7 @@ func TestWizardReviewFixPTY(t *testing.T) {
 	w.expect("fix with --security-profile restricted")
 	w.expect("? What now?")
 	w.expect("Apply the restricted profile")
-	settle(w.c)
+	testutil.Settle(w.c)
 	if strings.Contains(w.screen.String(), "send it to the cluster") {
 		w.fail("Create is offered for pods the namespace refuses")
 	}
