@@ -173,6 +173,10 @@ func (c *Client) Workloads(ctx context.Context) (dynamic.NamespaceableResourceIn
 	return c.kueueResource(ctx, "workloads")
 }
 
+// WorkloadJobUIDLabel is the label Kueue puts on the Workload of a Job: the
+// Job's UID. The follow watches its Job's Workload by it.
+const WorkloadJobUIDLabel = "kueue.x-k8s.io/job-uid"
+
 // PendingPosition asks Kueue's visibility API (visibility.kueue.x-k8s.io,
 // served by the Kueue manager itself when its VisibilityOnDemand feature
 // is on) for a pending Workload's position in its LocalQueue. ok is false

@@ -16,6 +16,8 @@ type KueueMeta struct {
 	Namespace string            `json:"namespace,omitempty"`
 	UID       string            `json:"uid,omitempty"`
 	Labels    map[string]string `json:"labels,omitempty"`
+	// OwnerReferences tell a Workload's Job.
+	OwnerReferences []metav1.OwnerReference `json:"ownerReferences,omitempty"`
 }
 
 // KueueLocalQueue is a LocalQueue.

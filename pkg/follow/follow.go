@@ -20,6 +20,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/fields"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
@@ -28,6 +29,7 @@ import (
 	"k8s.io/client-go/tools/cache"
 	"k8s.io/klog/v2"
 
+	"github.com/jobwizard/kubectl-job-wizard/pkg/cluster"
 	"github.com/jobwizard/kubectl-job-wizard/pkg/termtext"
 )
 
@@ -106,8 +108,11 @@ type Result struct {
 	// the stuck pod (ImagePullBackOff ...).
 	Reason, Message string
 	// Pod is the stuck pod; empty when the Job's pods cannot be created
-	// (Reason FailedCreate).
+	// (Reason FailedCreate) or Kueue cannot admit the Job (Reason
+	// Inadmissible, Workload set).
 	Pod string
+	// Workload is the Kueue Workload that stayed inadmissible.
+	Workload string
 	// Pods are the Job's pods as last seen, deleted ones included, oldest
 	// first.
 	Pods []PodState
@@ -140,6 +145,10 @@ func (r *Result) Err() error {
 	case TimedOut:
 		return fmt.Errorf("timed out after %s waiting for %s, which keeps running; follow it again with: %s", r.timeout, name, r.again)
 	case Stuck:
+		if r.Workload != "" {
+			return errors.New(termtext.OneLine(fmt.Sprintf("job/%s has been inadmissible in Kueue for %s: %s; %s is left suspended in its queue (see kubectl describe workload %s -n %s)",
+				r.Job.Name, r.stuckAt, r.Message, name, r.Workload, r.Job.Namespace)))
+		}
 		if r.Pod == "" {
 			return errors.New(termtext.OneLine(fmt.Sprintf("job/%s has not been able to create its pods for %s: %s; %s is left as it is (see kubectl describe %s -n %s)",
 				r.Job.Name, r.stuckAt, r.Message, name, name, r.Job.Namespace)))
@@ -235,6 +244,7 @@ type event struct {
 	kind eventKind
 	job  *batchv1.Job
 	pod  *corev1.Pod
+	wl   *cluster.KueueWorkload
 	uid  types.UID // the pod an image is pulled for
 	err  error
 	// msg and at: a FailedCreate event's message and its last time.
@@ -255,9 +265,13 @@ const (
 	connLost
 	connBack
 	fatal
+	workloadChanged
+	workloadsOff // Kueue's Workloads cannot be read; the follow goes on without
 )
 
 type follower struct {
+	// ctx is the follow's own context (requests made from its loop).
+	ctx     context.Context
 	src     Source
 	o       Options
 	ns      string
@@ -287,6 +301,9 @@ type follower struct {
 	out    *output
 	logs   *logStreamer
 	start  time.Time
+
+	// kq is the Job's Kueue Workload, when the Job is in a queue.
+	kq kueueFollow
 
 	suspendShown  bool
 	deletingShown bool
@@ -346,7 +363,7 @@ func Run(ctx context.Context, src Source, job *batchv1.Job, o Options) (*Result,
 	}
 
 	f := &follower{
-		src: src, o: o, ns: job.Namespace, name: job.Name, uid: job.UID, job: job,
+		ctx: runCtx, src: src, o: o, ns: job.Namespace, name: job.Name, uid: job.UID, job: job,
 		pods:        map[types.UID]*podRecord{},
 		counts:      newPodCounts(),
 		stuck:       map[types.UID]*podRecord{},
@@ -424,6 +441,7 @@ func Run(ctx context.Context, src Source, job *batchv1.Job, o Options) (*Result,
 			return src.WatchEvents(ctx, f.ns, opts)
 		},
 		createFailed, -1, -1)
+	f.startWorkloads(informCtx, &informers, job)
 	defer func() {
 		stop()
 		informers.Wait()
@@ -505,12 +523,15 @@ func (f *follower) startInformer(ctx context.Context, wg *sync.WaitGroup, what s
 	watchFn func(context.Context, metav1.ListOptions) (watch.Interface, error),
 	changed, gone, synced eventKind) {
 	ctx, stop := context.WithCancel(ctx)
-	optional := what == "events"
+	optional := what == "events" || what == "workloads"
 	report := func(err error) {
 		switch {
 		case ctx.Err() != nil:
 		case err == nil:
 			f.send(ctx, event{kind: connBack})
+		case what == "workloads" && workloadsUnavailable(err):
+			f.send(ctx, event{kind: workloadsOff})
+			stop()
 		case optional && (apierrors.IsForbidden(err) || apierrors.IsUnauthorized(err)):
 			stop() // retrying would only ask again for what is refused
 		case apierrors.IsForbidden(err) || apierrors.IsUnauthorized(err):
@@ -540,6 +561,12 @@ func (f *follower) startInformer(ctx context.Context, wg *sync.WaitGroup, what s
 			f.send(ctx, event{kind: kind, job: v})
 		case *corev1.Pod:
 			f.send(ctx, event{kind: kind, pod: v})
+		case *unstructured.Unstructured:
+			// The fake dynamic client of the tests ignores label
+			// selectors in watches.
+			if wl := f.workloadOf(v); wl != nil {
+				f.send(ctx, event{kind: kind, wl: wl})
+			}
 		case *corev1.Event:
 			// The fake clientset of the tests ignores field selectors, so
 			// each informer checks what its selector asked for.
@@ -636,6 +663,10 @@ func (f *follower) handle(ev event) error {
 		}
 	case createFailed:
 		f.onCreateFailed(ev.msg, ev.at)
+	case workloadChanged:
+		f.onWorkload(f.ctx, ev.wl)
+	case workloadsOff:
+		f.kq.watching, f.kq.state = false, ""
 	case connLost:
 		if !f.offline {
 			f.offline = true
@@ -671,7 +702,9 @@ func (f *follower) onJob(job *batchv1.Job, fromWatch bool) {
 	} else if suspended && !f.suspendShown {
 		f.out.event("job/%s is suspended; waiting until it is resumed (kubectl patch job %s -n %s --type=merge -p '{\"spec\":{\"suspend\":false}}')", f.name, f.name, f.ns)
 	} else if !suspended && f.suspendShown && queue != "" {
-		f.out.event("job/%s was admitted by Kueue", f.name)
+		if !f.kq.admittedShown {
+			f.out.event("job/%s was admitted by Kueue", f.name)
+		}
 	} else if !suspended && f.suspendShown {
 		f.out.event("job/%s was resumed", f.name)
 	}
@@ -826,7 +859,7 @@ func (f *follower) uncount(rec *podRecord) {
 }
 
 func (f *follower) show() {
-	f.out.status(summarize(f.job, f.counts))
+	f.out.status(f.kueueState(summarize(f.job, f.counts)))
 }
 
 // onCreateFailed tells a FailedCreate event's trouble once, and starts a
@@ -883,6 +916,9 @@ func (f *follower) armStuckTimer(t *time.Timer) {
 		if f.createStuck() {
 			d = min(d, f.createSince.Add(f.o.StuckTimeout).Sub(f.o.now()))
 		}
+		if !f.kq.inadmissibleSince.IsZero() {
+			d = min(d, f.kq.inadmissibleSince.Add(f.o.StuckTimeout).Sub(f.o.now()))
+		}
 	}
 	t.Reset(max(d, time.Millisecond))
 }
@@ -906,6 +942,10 @@ func (f *follower) checkStuck() {
 	}
 	if f.createStuck() && f.o.now().Sub(f.createSince) >= f.o.StuckTimeout {
 		f.end(&Result{Outcome: Stuck, Reason: failedCreateReason, Message: f.createMsg, stuckAt: f.o.StuckTimeout})
+		return
+	}
+	if k := f.kq; !k.inadmissibleSince.IsZero() && f.o.now().Sub(k.inadmissibleSince) >= f.o.StuckTimeout {
+		f.end(&Result{Outcome: Stuck, Reason: wlInadmissible, Message: k.inadmissibleMsg, Workload: k.wl.Metadata.Name, stuckAt: f.o.StuckTimeout})
 	}
 }
 
@@ -929,7 +969,7 @@ func (f *follower) finish(ctx context.Context) *Result {
 	r.Elapsed = f.o.now().Sub(f.start)
 	r.Pods = podStates(f.pods)
 	if r.Outcome != Deleted && r.Outcome != Interrupted {
-		f.out.final(summarize(f.job, f.counts))
+		f.out.final(f.kueueState(summarize(f.job, f.counts)))
 	}
 	if f.logs != nil {
 		grace := 3 * time.Second

@@ -7,6 +7,7 @@ import (
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/types"
 )
 
@@ -162,6 +163,8 @@ func stripObject(o any) (any, error) {
 		return stripPod(v), nil
 	case *corev1.Event:
 		return stripEvent(v), nil
+	case *unstructured.Unstructured:
+		return stripWorkload(v), nil
 	case metav1.Object:
 		v.SetManagedFields(nil)
 	}
