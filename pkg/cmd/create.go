@@ -127,7 +127,7 @@ func (o *CreateOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.BoolVar(&o.Wait, "wait", false, "After creating, watch the Job until it is Complete (exit 0) or Failed (exit 1)")
 	fs.DurationVar(&o.Timeout, "timeout", 0, "Bound on --wait, e.g. 15m (default: none); exit 3 when it runs out")
 	fs.BoolVar(&o.Logs, "logs", false, "Stream the logs of every pod and container of the Job, prefixed [pod/container], until it ends (implies --wait)")
-	fs.DurationVar(&o.StuckTimeout, "stuck-timeout", o.StuckTimeout, "With --wait: end as failed (exit 3) when a pod cannot pull its image, lacks its config, or cannot be scheduled, or the Job's pods are refused at creation (Pod Security, a ResourceQuota, a webhook, a missing ServiceAccount), for this long; 0 disables")
+	fs.DurationVar(&o.StuckTimeout, "stuck-timeout", o.StuckTimeout, "With --wait: end as failed (exit 3) when a pod cannot pull its image, lacks its config, or cannot be scheduled, or the Job's pods are refused at creation (Pod Security, a ResourceQuota, a webhook, a missing ServiceAccount), or Kueue cannot admit the Job (its LocalQueue or ClusterQueue missing, inactive or stopped), for this long; 0 disables")
 	fs.IntVar(&o.MaxLogRequests, "max-log-requests", o.MaxLogRequests, "With --logs: at most this many log streams at once (kubectl logs' default, as each holds an API server connection to a kubelet); the other containers wait, and a log whose container has ended comes whole")
 	addReportFlags(fs, &o.Reports, &o.Save)
 	o.Conn.AddTo(fs)

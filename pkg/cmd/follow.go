@@ -163,7 +163,7 @@ ran out; 130 interrupted (the Job keeps running).`,
 	fs := c.Flags()
 	fs.DurationVar(&o.Wait.Timeout, "timeout", 0, "Bound on the wait, e.g. 15m (default: none); exit 3 when it runs out")
 	fs.BoolVar(&o.Wait.Logs, "logs", false, "Stream the logs of every pod and container of the Job, prefixed [pod/container], until it ends")
-	fs.DurationVar(&o.Wait.StuckTimeout, "stuck-timeout", o.Wait.StuckTimeout, "End as failed (exit 3) when a pod cannot pull its image, lacks its config, or cannot be scheduled, or the Job's pods are refused at creation (Pod Security, a ResourceQuota, a webhook, a missing ServiceAccount), for this long; 0 disables")
+	fs.DurationVar(&o.Wait.StuckTimeout, "stuck-timeout", o.Wait.StuckTimeout, "End as failed (exit 3) when a pod cannot pull its image, lacks its config, or cannot be scheduled, or the Job's pods are refused at creation (Pod Security, a ResourceQuota, a webhook, a missing ServiceAccount), or Kueue cannot admit the Job (its LocalQueue or ClusterQueue missing, inactive or stopped), for this long; 0 disables")
 	fs.IntVar(&o.Wait.MaxLogRequests, "max-log-requests", o.Wait.MaxLogRequests, "With --logs: at most this many log streams at once (kubectl logs' default, as each holds an API server connection to a kubelet); the other containers wait, and a log whose container has ended comes whole")
 	addReportFlags(fs, &o.Wait.Reports, &o.Wait.Save)
 	o.Conn.AddTo(fs)
