@@ -1,12 +1,14 @@
 package kueue
 
 import (
+	"strings"
 	"testing"
 	"time"
 
 	batchv1 "k8s.io/api/batch/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/jobwizard/kubectl-job-wizard/internal/testcluster"
 	"github.com/jobwizard/kubectl-job-wizard/internal/testkueue"
 )
 
@@ -18,9 +20,31 @@ func TestQueuedJobIsAdmittedAndCompletes(t *testing.T) {
 	t.Parallel()
 	ctx := testCtx(t, 3*time.Minute)
 	ns := queues(ctx, t, testkueue.ClusterQueue{Quota: map[string]string{"cpu": "1", "memory": "1Gi"}})
+	mark, err := cluster.AuditMark()
+	if err != nil {
+		t.Fatal(err)
+	}
 	r := run(ctx, t, "ok", "-n", ns, "--image=busybox:1.36", "--queue=lq", "--request=cpu=500m", "--wait", "--timeout=2m", "--", "true")
 	if r.code != 0 {
 		t.Fatalf("want exit 0:\n%s\nkueue:\n%s", r, kq.LogTail(20))
+	}
+	wantIn(t, "stderr", r.stderr, "job/ok was admitted by Kueue to ClusterQueue "+ns+" (flavors: cpu="+ns+")", "job/ok Complete: 1/1 succeeded")
+	// The Workload costs one watch (a streaming list, as for the Job and
+	// its pods; one list and one watch where the server has no WatchList);
+	// the queue two GETs before the create (LocalQueue, ClusterQueue).
+	events, err := cluster.AuditEventsSince(mark, func(e testcluster.AuditEvent) bool {
+		return strings.HasPrefix(e.UserAgent, "kubectl-job-wizard/") && (e.ObjectRef == nil || e.ObjectRef.Namespace == ns || e.ObjectRef.Namespace == "")
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	byKind := map[string]int{}
+	for _, e := range events {
+		byKind[e.Verb+" "+e.Resource()]++
+	}
+	t.Logf("requests of --queue --wait: %d: %v", len(events), byKind)
+	if byKind["list workloads"] > 1 || byKind["watch workloads"] != 1 {
+		t.Errorf("Workload requests: %v, want one watch (and at most one list)", byKind)
 	}
 	job, err := cluster.Clientset().BatchV1().Jobs(ns).Get(ctx, "ok", metav1.GetOptions{})
 	if err != nil {

@@ -695,7 +695,9 @@ func (f *follower) onJob(job *batchv1.Job, fromWatch bool) {
 	f.job = job
 	suspended := job.Spec.Suspend != nil && *job.Spec.Suspend
 	queue := job.Labels["kueue.x-k8s.io/queue-name"]
-	if suspended && !f.suspendShown && queue != "" {
+	if suspended && !f.suspendShown && queue != "" && f.kq.wl != nil {
+		// Suspended again (preempted, evicted): the Workload tells why.
+	} else if suspended && !f.suspendShown && queue != "" {
 		// Resuming it by hand would bypass the queue; Kueue resumes it
 		// once its ClusterQueue has quota.
 		f.out.event("job/%s is queued in Kueue's LocalQueue %s; waiting until Kueue admits it (kubectl get workloads -n %s)", f.name, queue, f.ns)

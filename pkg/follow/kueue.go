@@ -152,7 +152,9 @@ func (f *follower) onWorkload(ctx context.Context, wl *cluster.KueueWorkload) {
 		}
 		f.tellOnce("evicted/"+evicted.LastTransitionTime.String()+"/"+evicted.Reason,
 			"%s was %s by Kueue (%s: %s); Kueue puts it back in LocalQueue %s", name, what, why, msg, queue)
-		if reserved != nil && reserved.Status == metav1.ConditionFalse && reserved.Reason != wlInadmissible {
+		// Requeued: QuotaReserved first repeats the eviction's reason, then
+		// gives the queue's (Pending) like any queued Workload.
+		if reserved != nil && reserved.Status == metav1.ConditionFalse && reserved.Reason == "Pending" {
 			f.tellPending(ctx, wl, reserved, queue)
 		}
 	case trueCondition(conds, wlAdmitted) != nil && wl.Status.Admission != nil:
