@@ -3,34 +3,20 @@ package kwok
 import (
 	"context"
 	"fmt"
-	"os"
 	"os/exec"
-	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/jobwizard/kubectl-job-wizard/hack/bench/scalebench"
+	"github.com/jobwizard/kubectl-job-wizard/internal/testcluster"
 )
 
-// pluginBinary is $JOBWIZARD_BIN, else the plugin built from this checkout
-// into the ignored .cache (go's cache makes that cheap when nothing changed).
+// pluginBinary is the plugin (testcluster.PluginBinary), built into a
+// cache folder of its own.
 func pluginBinary(t *testing.T) string {
 	t.Helper()
-	if p := os.Getenv("JOBWIZARD_BIN"); p != "" {
-		return p
-	}
-	_, file, _, _ := runtime.Caller(0)
-	root := filepath.Dir(filepath.Dir(filepath.Dir(file)))
-	bin := filepath.Join(root, ".cache", "e2e-kwok", "kubectl-job_wizard")
-	cmd := exec.Command("go", "build", "-o", bin, "./cmd/kubectl-job_wizard")
-	cmd.Dir = root
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	return bin
+	return testcluster.PluginBinary(t, "e2e-kwok")
 }
 
 // A follow of 100 and of 300 pods, side by side with kubectl wait on the
