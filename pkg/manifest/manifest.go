@@ -7,11 +7,11 @@ package manifest
 
 import (
 	"encoding/json"
+	"fmt"
 
 	batchv1 "k8s.io/api/batch/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
-	utiljson "k8s.io/apimachinery/pkg/util/json"
 	"sigs.k8s.io/yaml"
 )
 
@@ -23,19 +23,16 @@ import (
 // and `kubectl create job` leaves in. A Job or CronJob without kind gets
 // its own, so that every printer can print it.
 func Object(obj runtime.Object) (*unstructured.Unstructured, error) {
-	// The object's JSON decoded as unstructured objects are: an integer
-	// becomes an int64 (activeDeadlineSeconds stays exact, as no float64
-	// would keep it), as with runtime.DefaultUnstructuredConverter, whose
-	// reflection cache of every field of every type it meets costs a client
-	// dry run about 2 ms of its 10; the JSON is the same fields by
-	// definition.
-	b, err := json.Marshal(obj)
+	// The object as encoding/json sees it, an integer as an int64 (so
+	// activeDeadlineSeconds stays exact), walked rather than marshalled:
+	// see toMap.
+	v, err := toMap(obj)
 	if err != nil {
 		return nil, err
 	}
-	var m map[string]any
-	if err := utiljson.Unmarshal(b, &m); err != nil {
-		return nil, err
+	m, ok := v.(map[string]any)
+	if !ok {
+		return nil, fmt.Errorf("a %T is not an object", obj)
 	}
 	delete(m, "status")
 	pruneNulls(m)
