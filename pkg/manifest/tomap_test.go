@@ -64,20 +64,21 @@ func TestToMapIsJSON(t *testing.T) {
 // decides: embedding, name ties, omitzero, ",string", large and float
 // numbers, bytes, bad UTF-8.
 func TestToMapEdges(t *testing.T) {
+	// Untagged, so that go vet does not take the ties for mistakes.
 	type inner struct {
-		A string `json:"a"`
+		A string
 		B string `json:"b,omitempty"`
 	}
 	type other struct {
-		A string `json:"a"`
-		C int    `json:"c"`
+		A string
+		C int `json:"c"`
 	}
 	type deep struct{ other }
 	type named string
 	cases := map[string]any{
 		"embedded":     &struct{ inner }{inner{A: "x"}},
 		"shallow wins": &struct {
-			A string `json:"a"`
+			A string
 			inner
 		}{A: "top", inner: inner{A: "in"}},
 		"tie dropped":  &struct{ inner; other }{inner{A: "1"}, other{A: "2", C: 3}},
