@@ -99,7 +99,7 @@ bench: build controlplane kwok
 # Every fuzz target for FUZZTIME each (not part of make test). A crasher is
 # written under testdata/fuzz and then runs as a regular test case.
 FUZZTIME ?= 10m
-FUZZ_PKGS ?= ./pkg/jobspec
+FUZZ_PKGS ?= ./pkg/jobspec ./pkg/cmd ./pkg/follow
 fuzz:
 	@set -e; for pkg in $(FUZZ_PKGS); do \
 	  for t in $$(go test $$pkg -list '^Fuzz' | grep '^Fuzz'); do \
