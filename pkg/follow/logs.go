@@ -206,10 +206,15 @@ func (l *logStreamer) drain(grace time.Duration) {
 // still runs (the API server restarted, say), it is opened again from the
 // last timestamp seen and the lines already printed are skipped, so nothing
 // is lost and nothing shown twice.
+// logPrefix is the [pod/container] before each log line.
+func logPrefix(pod, container string) string {
+	return "[" + termtext.Escape(pod) + "/" + termtext.Escape(container) + "]"
+}
+
 func (l *logStreamer) follow(podName string, key streamKey, color int) {
 	defer l.wg.Done()
 	defer l.release()
-	prefix := "[" + termtext.Escape(podName) + "/" + termtext.Escape(key.container) + "]"
+	prefix := logPrefix(podName, key.container)
 	var last time.Time
 	atLast := 0 // lines printed with timestamp last
 	delay := 250 * time.Millisecond
