@@ -183,7 +183,7 @@ func completeNameOrCommand(_ *cobra.Command, args []string, _ string) ([]string,
 	return nil, cobra.ShellCompDirectiveNoFileComp
 }
 
-// ask runs one lookup against the cluster. A failure (no kubeconfig,
+// askCluster runs one lookup against the cluster. A failure (no kubeconfig,
 // Forbidden, unreachable) completes nothing: the shell cannot show an
 // error, so it goes to cobra's completion debug log.
 func askCluster(cmd *cobra.Command, q func(ctx context.Context, l clusterNames, ns string) ([]string, error)) []string {
@@ -301,7 +301,7 @@ func completeNodes(cmd *cobra.Command, _ []string, toComplete string) ([]string,
 	return matching(toComplete, names), cobra.ShellCompDirectiveNoFileComp
 }
 
-// nodeSelector completes KEY=VALUE from the labels of the nodes: first the
+// completeNodeSelector completes KEY=VALUE from the labels of the nodes: first the
 // keys, then the values of the key typed, each with the number of nodes it
 // selects.
 func completeNodeSelector(cmd *cobra.Command, _ []string, toComplete string) ([]string, cobra.ShellCompDirective) {
@@ -342,7 +342,7 @@ func plural(n int, noun string) string {
 	return strconv.Itoa(n) + " " + noun + "s"
 }
 
-// from completes cronjob/NAME and job/NAME; the kind as typed (cj/,
+// completeFrom completes cronjob/NAME and job/NAME; the kind as typed (cj/,
 // jobs/, ...) is kept.
 func completeFrom(cmd *cobra.Command, _ []string, toComplete string) ([]string, cobra.ShellCompDirective) {
 	kind, name, ok := strings.Cut(toComplete, "/")
@@ -418,7 +418,7 @@ func keysOf(cmd *cobra.Command, kind, name string) []string {
 	})
 }
 
-// envFrom completes configmap:NAME and secret:NAME.
+// completeEnvFrom completes configmap:NAME and secret:NAME.
 func completeEnvFrom(cmd *cobra.Command, _ []string, toComplete string) ([]string, cobra.ShellCompDirective) {
 	kind, rest, ok := strings.Cut(toComplete, ":")
 	if !ok {
@@ -431,7 +431,7 @@ func completeEnvFrom(cmd *cobra.Command, _ []string, toComplete string) ([]strin
 	return prefixed(kind+":", matching(rest, keyedNames(cmd, kind))), cobra.ShellCompDirectiveNoFileComp
 }
 
-// envValueFrom completes NAME=configmap:CM:KEY, NAME=secret:S:KEY,
+// completeEnvValueFrom completes NAME=configmap:CM:KEY, NAME=secret:S:KEY,
 // NAME=field:PATH and NAME=resource:NAME.
 func completeEnvValueFrom(cmd *cobra.Command, _ []string, toComplete string) ([]string, cobra.ShellCompDirective) {
 	name, source, ok := strings.Cut(toComplete, "=")
@@ -467,7 +467,7 @@ func completeEnvValueFrom(cmd *cobra.Command, _ []string, toComplete string) ([]
 	return nil, cobra.ShellCompDirectiveNoFileComp
 }
 
-// volume completes the source of NAME=SOURCE: the kinds, then the claims,
+// completeVolume completes the source of NAME=SOURCE: the kinds, then the claims,
 // ConfigMaps and Secrets of the namespace.
 func completeVolume(cmd *cobra.Command, _ []string, toComplete string) ([]string, cobra.ShellCompDirective) {
 	name, source, ok := strings.Cut(toComplete, "=")
@@ -511,7 +511,7 @@ func completeVolume(cmd *cobra.Command, _ []string, toComplete string) ([]string
 // kubeconfigNames are the entries of the kubeconfig the flags select.
 type kubeconfigNames struct{ contexts, clusters, users []string }
 
-// kubeconfigNames completes a flag from the kubeconfig, which needs no
+// completeKubeconfigNames completes a flag from the kubeconfig, which needs no
 // server.
 func completeKubeconfigNames(pick func(kubeconfigNames) []string) cobra.CompletionFunc {
 	return func(cmd *cobra.Command, _ []string, toComplete string) ([]string, cobra.ShellCompDirective) {

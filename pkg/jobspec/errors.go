@@ -3,7 +3,6 @@ package jobspec
 import (
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 
 	"github.com/jobwizard/kubectl-job-wizard/pkg/termtext"
@@ -34,7 +33,7 @@ func (e *FieldError) Error() string {
 	case e.Flag == "-f":
 		// A path is only of use whole: cut, it names no file. A path is
 		// bounded anyway (PATH_MAX), unlike a value.
-		fmt.Fprintf(&b, " %s", strconv.Quote(strings.ToValidUTF8(e.Value, "\uFFFD")))
+		fmt.Fprintf(&b, " %s", termtext.QuoteWhole(e.Value))
 	case e.Value != "" || e.Flag != "":
 		fmt.Fprintf(&b, " %s", QuoteValue(e.Value))
 	}

@@ -95,11 +95,16 @@ const MaxQuoted = 64
 // value ends), and cut after MaxQuoted characters with the length said.
 func Quote(v string) string {
 	v = strings.ToValidUTF8(v, "\uFFFD")
-	tail := ""
 	if utf8.RuneCountInString(v) > MaxQuoted {
-		tail = fmt.Sprintf("…(%d bytes)", len(v))
-		v = string([]rune(v)[:MaxQuoted])
+		return QuoteWhole(string([]rune(v)[:MaxQuoted])) + fmt.Sprintf("…(%d bytes)", len(v))
 	}
+	return QuoteWhole(v)
+}
+
+// QuoteWhole is Quote without the cut, for a value that is only of use
+// whole, such as a file's path (bounded anyway, by PATH_MAX).
+func QuoteWhole(v string) string {
+	v = strings.ToValidUTF8(v, "\uFFFD")
 	var b strings.Builder
 	b.WriteByte('"')
 	for _, r := range v {
@@ -114,7 +119,7 @@ func Quote(v string) string {
 		}
 	}
 	b.WriteByte('"')
-	return b.String() + tail
+	return b.String()
 }
 
 // EscapeRuneInto writes r to b escaped when the rule names it, else as it

@@ -56,3 +56,16 @@ func TestOneLinePlainQuote(t *testing.T) {
 		t.Error("Clean is wrong")
 	}
 }
+
+// TestQuoteWholeKeepsAPath: a file's path is quoted by the same rule as a
+// value, but never cut.
+func TestQuoteWholeKeepsAPath(t *testing.T) {
+	long := "/tmp/" + strings.Repeat("d/", 60) + "job\x1b[2J.yaml"
+	got := QuoteWhole(long)
+	if want := `"` + strings.ReplaceAll(long, "\x1b", `\x1b`) + `"`; got != want {
+		t.Errorf("QuoteWhole = %s, want %s", got, want)
+	}
+	if short := "a\"b\u202e"; QuoteWhole(short) != Quote(short) {
+		t.Errorf("QuoteWhole %s and Quote %s differ below the cut", QuoteWhole(short), Quote(short))
+	}
+}
