@@ -17,14 +17,7 @@ func TestPodSecurityRestrictedNamespace(t *testing.T) {
 	defer cancel()
 	ns := cluster.Namespace(t)
 	cs := cluster.Clientset()
-	n, err := cs.CoreV1().Namespaces().Get(ctx, ns, metav1.GetOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	n.Labels["pod-security.kubernetes.io/enforce"] = "restricted"
-	if _, err := cs.CoreV1().Namespaces().Update(ctx, n, metav1.UpdateOptions{}); err != nil {
-		t.Fatal(err)
-	}
+	enforce(ctx, t, ns, "restricted")
 	r := clusterRun(ctx, t, "", "hard", "-n", ns, "--image=busybox:1.36", quick, "--wait", "--timeout=60s", "--", "echo", "hi")
 	if r.code != 2 {
 		t.Fatalf("want exit 2, got %s", r)
