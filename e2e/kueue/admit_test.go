@@ -68,3 +68,30 @@ func TestQueuedJobIsAdmittedAndCompletes(t *testing.T) {
 		t.Errorf("workload %s was not admitted: %v", wls[0].GetName(), wls[0].Object["status"])
 	}
 }
+
+// TestQueuedJobLogsAndFailureReport: --logs and the failure report of a
+// Job in a queue mean what they mean for any Job: the logs stream once
+// Kueue has admitted it, and a failed Job is reported (its pods, their
+// exit codes and last lines), exit 1.
+func TestQueuedJobLogsAndFailureReport(t *testing.T) {
+	t.Parallel()
+	ctx := testCtx(t, 3*time.Minute)
+	ns := queues(ctx, t, testkueue.ClusterQueue{Quota: map[string]string{"cpu": "1", "memory": "1Gi"}})
+	r := run(ctx, t, "boom", "-n", ns, "--image=busybox:1.36", "--queue=lq", "--request=cpu=500m", "--backoff-limit=0",
+		"--annotation="+testcluster.AnnotationExitCode+"=3",
+		"--annotation="+testcluster.AnnotationLog+"=starting\npanic: no db",
+		"--logs", "--timeout=2m", "--", "sh", "-c", "exit 3")
+	if r.code != 1 {
+		t.Fatalf("want exit 1:\n%s", r)
+	}
+	wantIn(t, "stdout", r.stdout, "starting\n", "panic: no db\n")
+	wantIn(t, "stderr", r.stderr,
+		"job/boom was admitted by Kueue to ClusterQueue "+ns,
+		"failed pods of job/boom:",
+		"container boom exited with code 3 (Error)",
+		"panic: no db",
+		"error: job/boom failed: BackoffLimitExceeded")
+	if i, j := strings.Index(r.stderr, "was admitted by Kueue"), strings.Index(r.stderr, "failed pods of"); i < 0 || j < i {
+		t.Errorf("the report comes after the admission:\n%s", r.stderr)
+	}
+}
