@@ -158,14 +158,7 @@ func TestBuildCronJobTemplateIsTheJob(t *testing.T) {
 		t.Errorf("TypeMeta %v", cj.TypeMeta)
 	}
 	// Spec → Args → Spec builds the same CronJob, and a copy is a copy.
-	args, complete := Args(s)
-	if !complete {
-		t.Fatalf("Args incomplete: %q", args)
-	}
-	again, err := ParseArgs(args)
-	if err != nil {
-		t.Fatal(err)
-	}
+	args, again := argsAgain(t, s)
 	if !apiequality.Semantic.DeepEqual(again.BuildCronJob(), cj) {
 		t.Errorf("Args %q rebuild a different CronJob", args)
 	}
@@ -261,3 +254,19 @@ func TestNextRuns(t *testing.T) {
 }
 
 func ptrTo[T any](v T) *T { return &v }
+
+// argsAgain is the Spec that the command line Args renders for s parses
+// back to, as a user who runs that command gets it; the test ends when the
+// line is not complete or does not parse.
+func argsAgain(t *testing.T, s *Spec) ([]string, *Spec) {
+	t.Helper()
+	args, complete := Args(s)
+	if !complete {
+		t.Fatalf("Args %q not complete", args)
+	}
+	again, err := ParseArgs(args)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return args, again
+}

@@ -68,14 +68,7 @@ func TestPodFlagsBuildAndRoundTrip(t *testing.T) {
 	if pod.InitContainers[0].SecurityContext == nil || pod.InitContainers[0].SecurityContext.Capabilities.Drop[0] != "ALL" {
 		t.Errorf("the restricted profile must reach the sidecar: %+v", pod.InitContainers[0].SecurityContext)
 	}
-	args, complete := Args(s)
-	if !complete {
-		t.Fatalf("Args %q not complete", args)
-	}
-	again, err := ParseArgs(args)
-	if err != nil {
-		t.Fatal(err)
-	}
+	args, again := argsAgain(t, s)
 	if !apiequality.Semantic.DeepEqual(again.Build(), job) {
 		t.Errorf("Args %q rebuild a different Job", args)
 	}
