@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
+	"runtime/debug"
 	"time"
 
 	"github.com/spf13/pflag"
@@ -65,12 +67,27 @@ func (s WaitSettings) reportArgs() string {
 	return out
 }
 
+// followGC makes the garbage collector keep the heap within a quarter more
+// than what is live, unless the user set GOGC. A follow keeps every pod of
+// the Job (a stripped pod, 1-2 KB) for the whole wait while each pod update
+// it decodes is garbage at once: with Go's default (GOGC=100) the heap
+// grows to twice what is kept. The scale bench (make bench) measured the
+// peak RSS growing by 4.3 KiB per pod at 100 and 2.8 KiB at 25 (about 68
+// against 54 MiB at 10,000 pods), for about a quarter more CPU (1.05 ->
+// 1.36 ms per pod).
+func followGC() {
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(25)
+	}
+}
+
 // runFollow follows a Job with everything --wait does around it: the
 // record the report and the coach read, the saved folder, and, when the
 // follow ends however it ends, the report files, GitHub annotations and
 // the coach's advice.
 func runFollow(ctx context.Context, src follow.Source, ns, name string, s WaitSettings, errOut io.Writer,
 	o follow.Options, run func(follow.Options) (*follow.Result, error)) (r *follow.Result, err, unsaved error) {
+	followGC()
 	rec := report.NewRecorder(ctx, src, ns)
 	var saver *report.Saver
 	if s.Save != "" {

@@ -68,7 +68,7 @@ type Options struct {
 	OnPod func(*corev1.Pod)
 	// WholePods keeps every field of the pods for OnPod (--save writes
 	// them); otherwise OnPod and Result.Pods see pods stripped to what the
-	// follow and the reports read (stripPod), a few hundred bytes each.
+	// follow and the reports read (stripPod), a kilobyte or two each.
 	WholePods bool
 
 	// now is the clock; tests set it.
@@ -281,6 +281,8 @@ type follower struct {
 	jobSeen bool
 	pods    map[types.UID]*podRecord
 	counts  podCounts
+	// intern shares the strings all the stripped pods repeat.
+	intern interner
 	// stuck are the records of pods in a stuck spell now.
 	stuck map[types.UID]*podRecord
 	// pulling are the pods a kubelet began to pull an image for.
@@ -603,7 +605,7 @@ func (f *follower) startInformer(ctx context.Context, wg *sync.WaitGroup, what s
 				p.ManagedFields = nil
 				return p, nil
 			}
-			return stripObject(o)
+			return stripObject(o, &f.intern)
 		},
 	})
 	wg.Add(2)

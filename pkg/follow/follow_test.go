@@ -285,10 +285,13 @@ func TestRunFailedReportsPodsExitCodesAndLogs(t *testing.T) {
 	must(src.cs.CoreV1().Pods(ns).Create(ctx, testPod("pi-a", corev1.PodFailed, exited(3)), metav1.CreateOptions{}))
 	gone := must(src.cs.CoreV1().Pods(ns).Create(ctx, testPod("pi-b", corev1.PodFailed, exited(137)), metav1.CreateOptions{}))
 	r.waitFor(t, "pod pi-b failed: container main exited with code 137 (Error)")
+	// "pods: 1 Error" may have been shown already, with pi-a alone: the
+	// deletion is seen when it is shown once more.
+	before := strings.Count(r.stderr.String(), "pods: 1 Error")
 	if err := src.cs.CoreV1().Pods(ns).Delete(ctx, gone.Name, metav1.DeleteOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	r.waitFor(t, "pods: 1 Error")
+	r.waitForCount(t, "pods: 1 Error", before+1)
 	failed := withCondition(job, batchv1.JobFailed, "BackoffLimitExceeded", "Job has reached the specified backoff limit")
 	failed.Status.Failed = 2
 	must(src.cs.BatchV1().Jobs(ns).UpdateStatus(ctx, failed, metav1.UpdateOptions{}))

@@ -2,6 +2,7 @@ package follow
 
 import (
 	"sort"
+	"sync"
 	"time"
 
 	batchv1 "k8s.io/api/batch/v1"
@@ -89,27 +90,35 @@ func podRestarts(pod *corev1.Pod) int32 {
 	return n
 }
 
-// stripPod keeps what the follow and the reports need of a pod, a few
-// hundred bytes of a pod's several kilobytes: its identity, controller,
-// completion index, node, container names and restart policies, phase,
-// reason, scheduling condition and container states (exit codes, reasons,
-// messages, start and finish times, restarts). The informer's store and
-// the follow's records hold only this.
-func stripPod(p *corev1.Pod) *corev1.Pod {
+// stripPod keeps what the follow and the reports need of a pod, a
+// kilobyte or two of a pod's several: its identity, controller, completion
+// index, node, init containers (names and restart policies), phase,
+// reason, an unmet scheduling condition and container states (exit codes,
+// reasons, messages, start and finish times, restarts). The informer's
+// store, the follow's records and the reports' record hold only this, so
+// every byte kept is kept once per pod: the app containers' specs (416
+// bytes each) are dropped, as their statuses carry their names; the
+// PodScheduled condition is kept only while it is not True; and the
+// strings every pod of a Job repeats (namespace, owner, node, container
+// names, reasons) are shared through in.
+func stripPod(p *corev1.Pod, in *interner) *corev1.Pod {
 	out := &corev1.Pod{
 		ObjectMeta: metav1.ObjectMeta{
-			Name: p.Name, Namespace: p.Namespace, UID: p.UID, ResourceVersion: p.ResourceVersion,
+			Name: p.Name, Namespace: in.str(p.Namespace), UID: p.UID, ResourceVersion: p.ResourceVersion,
 			CreationTimestamp: p.CreationTimestamp, DeletionTimestamp: p.DeletionTimestamp,
 		},
-		Spec: corev1.PodSpec{NodeName: p.Spec.NodeName, RestartPolicy: p.Spec.RestartPolicy},
+		Spec: corev1.PodSpec{NodeName: in.str(p.Spec.NodeName), RestartPolicy: corev1.RestartPolicy(in.str(string(p.Spec.RestartPolicy)))},
 		Status: corev1.PodStatus{
-			Phase: p.Status.Phase, Reason: p.Status.Reason, Message: p.Status.Message, StartTime: p.Status.StartTime,
-			InitContainerStatuses: stripStatuses(p.Status.InitContainerStatuses),
-			ContainerStatuses:     stripStatuses(p.Status.ContainerStatuses),
+			Phase: corev1.PodPhase(in.str(string(p.Status.Phase))), Reason: in.str(p.Status.Reason), Message: p.Status.Message, StartTime: p.Status.StartTime,
+			InitContainerStatuses: stripStatuses(p.Status.InitContainerStatuses, in),
+			ContainerStatuses:     stripStatuses(p.Status.ContainerStatuses, in),
 		},
 	}
 	if ref := metav1.GetControllerOf(p); ref != nil {
-		out.OwnerReferences = []metav1.OwnerReference{*ref}
+		out.OwnerReferences = []metav1.OwnerReference{{
+			APIVersion: in.str(ref.APIVersion), Kind: in.str(ref.Kind), Name: in.str(ref.Name), UID: types.UID(in.str(string(ref.UID))),
+			Controller: ref.Controller, BlockOwnerDeletion: ref.BlockOwnerDeletion,
+		}}
 	}
 	if v, ok := p.Annotations[batchv1.JobCompletionIndexAnnotation]; ok {
 		out.Annotations = map[string]string{batchv1.JobCompletionIndexAnnotation: v}
@@ -117,29 +126,54 @@ func stripPod(p *corev1.Pod) *corev1.Pod {
 		out.Labels = map[string]string{batchv1.JobCompletionIndexAnnotation: v}
 	}
 	for _, c := range p.Spec.InitContainers {
-		out.Spec.InitContainers = append(out.Spec.InitContainers, corev1.Container{Name: c.Name, RestartPolicy: c.RestartPolicy})
+		out.Spec.InitContainers = append(out.Spec.InitContainers, corev1.Container{Name: in.str(c.Name), RestartPolicy: c.RestartPolicy})
 	}
-	for _, c := range p.Spec.Containers {
-		out.Spec.Containers = append(out.Spec.Containers, corev1.Container{Name: c.Name})
-	}
-	if c := podCondition(p, corev1.PodScheduled); c != nil {
+	if c := podCondition(p, corev1.PodScheduled); c != nil && c.Status != corev1.ConditionTrue {
 		out.Status.Conditions = []corev1.PodCondition{{Type: c.Type, Status: c.Status, Reason: c.Reason, Message: c.Message}}
 	}
 	return out
 }
 
-func stripStatuses(list []corev1.ContainerStatus) []corev1.ContainerStatus {
+func stripStatuses(list []corev1.ContainerStatus, in *interner) []corev1.ContainerStatus {
 	if len(list) == 0 {
 		return nil
 	}
 	out := make([]corev1.ContainerStatus, len(list))
 	for i, cs := range list {
 		out[i] = corev1.ContainerStatus{
-			Name: cs.Name, Ready: cs.Ready, Started: cs.Started, RestartCount: cs.RestartCount,
+			Name: in.str(cs.Name), Ready: cs.Ready, Started: cs.Started, RestartCount: cs.RestartCount,
 			State: cs.State, LastTerminationState: corev1.ContainerState{Terminated: cs.LastTerminationState.Terminated},
+		}
+		if t := out[i].State.Terminated; t != nil {
+			t.Reason = in.str(t.Reason)
 		}
 	}
 	return out
+}
+
+// interner shares the strings that every pod of a Job repeats, which the
+// decoder allocates anew for each pod. It holds only such strings (never
+// a pod's name or UID), so it stays small however many pods there are.
+// The zero value and nil are ready to use (nil shares nothing).
+type interner struct {
+	mu   sync.Mutex
+	strs map[string]string
+}
+
+func (in *interner) str(s string) string {
+	if in == nil || s == "" {
+		return s
+	}
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	if v, ok := in.strs[s]; ok {
+		return v
+	}
+	if in.strs == nil {
+		in.strs = map[string]string{}
+	}
+	in.strs[s] = s
+	return s
 }
 
 // stripEvent keeps what the follow reads of an event: whom it is about,
@@ -157,10 +191,10 @@ func stripEvent(e *corev1.Event) *corev1.Event {
 
 // stripObject is the informers' transform: pods and events are stripped,
 // and the Job loses only its managed fields, half of its size.
-func stripObject(o any) (any, error) {
+func stripObject(o any, in *interner) (any, error) {
 	switch v := o.(type) {
 	case *corev1.Pod:
-		return stripPod(v), nil
+		return stripPod(v, in), nil
 	case *corev1.Event:
 		return stripEvent(v), nil
 	case *unstructured.Unstructured:
