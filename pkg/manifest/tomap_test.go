@@ -76,13 +76,19 @@ func TestToMapEdges(t *testing.T) {
 	type deep struct{ other }
 	type named string
 	cases := map[string]any{
-		"embedded":     &struct{ inner }{inner{A: "x"}},
+		"embedded": &struct{ inner }{inner{A: "x"}},
 		"shallow wins": &struct {
 			A string
 			inner
 		}{A: "top", inner: inner{A: "in"}},
-		"tie dropped":  &struct{ inner; other }{inner{A: "1"}, other{A: "2", C: 3}},
-		"deeper loses": &struct{ deep; inner }{deep{other{A: "d"}}, inner{A: "i"}},
+		"tie dropped": &struct {
+			inner
+			other
+		}{inner{A: "1"}, other{A: "2", C: 3}},
+		"deeper loses": &struct {
+			deep
+			inner
+		}{deep{other{A: "d"}}, inner{A: "i"}},
 		"embedded ptr": &struct{ *inner }{&inner{A: "p"}},
 		"nil embedded": &struct{ *inner }{},
 		"named embed":  &struct{ named }{"n"},
@@ -121,4 +127,3 @@ func TestToMapEdges(t *testing.T) {
 		})
 	}
 }
-
