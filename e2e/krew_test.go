@@ -1,11 +1,14 @@
 package e2e
 
 // The release as krew users get it: krew's own tools (sigs.k8s.io/krew
-// v0.4.3, built here) validate .krew.yaml and plugins/job-wizard.yaml,
-// install every platform's archive of dist/, and install the plugin from
-// the local archive into a temporary KREW_ROOT, where the real kubectl runs
-// it. `make dist` (a prerequisite of make test) builds dist/ and renders
-// plugins/job-wizard.yaml.
+// v0.4.3, built here) validate .krew.yaml and the committed
+// plugins/job-wizard.yaml, and kubectl krew installs the plugin into a
+// temporary KREW_ROOT from the host platform's archive, where the real
+// kubectl runs it. `make dist-host` (a prerequisite of make test) builds that
+// one archive and a manifest naming it into .cache/dist-host; `make dist`
+// builds all six and renders plugins/job-wizard.yaml with their sha256, which
+// only its archives can check: after it, this test also installs every
+// platform from dist/.
 
 import (
 	"bytes"
@@ -133,16 +136,12 @@ func krewEnv(root string) []string {
 	return []string{"KREW_ROOT=" + root, "KREW_NO_UPGRADE_CHECK=1"}
 }
 
-func TestKrew(t *testing.T) {
-	t.Parallel()
-	ctx := kubectlContext(t, 15*time.Minute)
-	root := repoRoot()
-	manifestPath := filepath.Join(root, "plugins", "job-wizard.yaml")
-	dist := filepath.Join(root, "dist")
-
-	raw, err := os.ReadFile(manifestPath)
+// readKrewManifest reads a krew manifest and the fields the tests need.
+func readKrewManifest(t *testing.T, name, hint string) ([]byte, krewManifest) {
+	t.Helper()
+	raw, err := os.ReadFile(name)
 	if err != nil {
-		t.Fatalf("%v (make dist renders it)", err)
+		t.Fatalf("%v (%s)", err, hint)
 	}
 	var m krewManifest
 	// Strictness is krew's business (validate-krew-manifest below); this
@@ -150,13 +149,20 @@ func TestKrew(t *testing.T) {
 	if err := yaml.Unmarshal(raw, &m); err != nil {
 		t.Fatal(err)
 	}
+	return raw, m
+}
 
-	// The manifest names one archive per platform, each in dist/ with the
-	// sha256 the manifest and checksums.txt give.
-	checksums, err := os.ReadFile(filepath.Join(dist, "checksums.txt"))
-	if err != nil {
-		t.Fatalf("%v: run make dist", err)
-	}
+func TestKrew(t *testing.T) {
+	t.Parallel()
+	ctx := kubectlContext(t, 15*time.Minute)
+	root := repoRoot()
+	manifestPath := filepath.Join(root, "plugins", "job-wizard.yaml")
+	dist := filepath.Join(root, "dist")
+	hostDist := filepath.Join(root, ".cache", "dist-host")
+
+	// The committed manifest names one archive per platform under the
+	// release of its version, each with a sha256.
+	raw, m := readKrewManifest(t, manifestPath, "make dist renders it")
 	sums := map[string]string{}
 	var platforms []string
 	for _, p := range m.Spec.Platforms {
@@ -164,14 +170,10 @@ func TestKrew(t *testing.T) {
 		if want := releaseURLPrefix + m.Spec.Version + "/"; !strings.HasPrefix(p.URI, want) {
 			t.Errorf("uri %s is not under %s", p.URI, want)
 		}
-		got := sha256File(t, filepath.Join(dist, p.archive()))
-		if got != p.Sha256 {
-			t.Fatalf("dist/%s has sha256 %s, plugins/job-wizard.yaml says %s: run make dist", p.archive(), got, p.Sha256)
+		if _, err := hex.DecodeString(p.Sha256); err != nil || len(p.Sha256) != 64 {
+			t.Errorf("%s: sha256 %q is not a sha256", p.archive(), p.Sha256)
 		}
-		if !strings.Contains(string(checksums), got+"  "+p.archive()+"\n") {
-			t.Errorf("checksums.txt lacks %s  %s:\n%s", got, p.archive(), checksums)
-		}
-		sums[p.archive()] = got
+		sums[p.archive()] = p.Sha256
 	}
 	slices.Sort(platforms)
 	if want := []string{"darwin/amd64", "darwin/arm64", "linux/amd64", "linux/arm64", "windows/amd64", "windows/arm64"}; !slices.Equal(platforms, want) {
@@ -202,10 +204,14 @@ func TestKrew(t *testing.T) {
 			t.Fatal(err)
 		}
 		// What krew-release-bot would open as the krew-index pull request
-		// for this version is exactly the committed manifest.
+		// for this version is exactly the committed manifest, but for the
+		// sha256 values, taken from it here: only make dist's archives
+		// can check those (see "every platform installs").
 		if got := renderKrewTemplate(t, string(tmpl), m.Spec.Version, sums); !bytes.Equal(got, raw) {
 			t.Errorf(".krew.yaml rendered for %s differs from plugins/job-wizard.yaml: run make dist\n%s", m.Spec.Version, got)
 		}
+		// The committed file itself, as krew-index would check it.
+		validate(t, manifestPath, "-skip-install")
 		// And for a release tag, it is a valid manifest (the archives of
 		// that release do not exist yet, hence -skip-install).
 		dir := t.TempDir()
@@ -217,6 +223,26 @@ func TestKrew(t *testing.T) {
 	})
 
 	t.Run("every platform installs", func(t *testing.T) {
+		// Only after make dist: dist/ then holds the six archives with
+		// the sha256 the manifest gives (a dist/ of another commit, or
+		// none, is skipped rather than failed: make test builds only
+		// the host's archive).
+		checksums, err := os.ReadFile(filepath.Join(dist, "checksums.txt"))
+		if err != nil {
+			t.Skipf("no dist/ (%v): make dist builds the six archives, then this installs each", err)
+		}
+		for _, p := range m.Spec.Platforms {
+			got := ""
+			if _, err := os.Stat(filepath.Join(dist, p.archive())); err == nil {
+				got = sha256File(t, filepath.Join(dist, p.archive()))
+			}
+			if got != p.Sha256 {
+				t.Skipf("dist/%s (sha256 %q) is not the archive plugins/job-wizard.yaml names (%s): make dist builds this commit's", p.archive(), got, p.Sha256)
+			}
+			if !strings.Contains(string(checksums), got+"  "+p.archive()+"\n") {
+				t.Errorf("checksums.txt lacks %s  %s:\n%s", got, p.archive(), checksums)
+			}
+		}
 		// validate-krew-manifest installs each platform (KREW_OS,
 		// KREW_ARCH) from its uri, checking the sha256, the bin and the
 		// LICENSE; the uris point at dist/, served here, instead of the
@@ -230,11 +256,13 @@ func TestKrew(t *testing.T) {
 			t.Fatal(err)
 		}
 		validate(t, manifest)
-		// The committed file itself, as krew-index would check it.
-		validate(t, manifestPath, "-skip-install")
 	})
 
 	t.Run("kubectl krew install from the local archive", func(t *testing.T) {
+		// make dist-host's manifest: .krew.yaml rendered for the host's
+		// archive alone.
+		hostManifest := filepath.Join(hostDist, "job-wizard.yaml")
+		_, m := readKrewManifest(t, hostManifest, "make dist-host builds it")
 		var host krewPlatform
 		for _, p := range m.Spec.Platforms {
 			if p.Selector.MatchLabels["os"] == runtime.GOOS && p.Selector.MatchLabels["arch"] == runtime.GOARCH {
@@ -247,8 +275,11 @@ func TestKrew(t *testing.T) {
 		krewRoot := t.TempDir()
 		env := krewEnv(krewRoot)
 		bin := filepath.Join(krewRoot, "bin")
+		if got := sha256File(t, filepath.Join(hostDist, host.archive())); got != host.Sha256 {
+			t.Fatalf("%s has sha256 %s, its manifest says %s: run make dist-host", host.archive(), got, host.Sha256)
+		}
 		r := runKubectl(ctx, t, []string{bin, tools}, env, "krew", "install",
-			"--manifest="+manifestPath, "--archive="+filepath.Join(dist, host.archive()))
+			"--manifest="+hostManifest, "--archive="+filepath.Join(hostDist, host.archive()))
 		if r.code != 0 || !strings.Contains(r.stderr+r.stdout, "Installed plugin: job-wizard") {
 			t.Fatalf("kubectl krew install: %s", r)
 		}

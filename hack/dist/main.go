@@ -27,10 +27,13 @@ import (
 	"path"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"slices"
 	"strings"
 	"text/template"
 	"time"
+
+	"sigs.k8s.io/yaml"
 )
 
 const (
@@ -58,7 +61,7 @@ func main() {
 	flag.StringVar(&o.date, "date", "", "build date, RFC 3339; every archived file gets this time")
 	flag.StringVar(&o.ldflags, "ldflags", "", "linker flags of the build, as the Makefile computes them (-X for version, commit, date)")
 	flag.StringVar(&o.out, "out", "dist", "directory of the archives and checksums.txt")
-	flag.StringVar(&o.platforms, "platforms", defaultPlatforms, "comma separated GOOS/GOARCH pairs")
+	flag.StringVar(&o.platforms, "platforms", defaultPlatforms, "comma separated GOOS/GOARCH pairs, or host: this machine's alone (the manifest then names only the platforms built)")
 	flag.StringVar(&o.template, "template", ".krew.yaml", "krew-release-bot template of the manifest")
 	flag.StringVar(&o.manifest, "manifest", "plugins/job-wizard.yaml", "where the rendered manifest is written; empty skips it")
 	flag.StringVar(&o.license, "license", "LICENSE", "license file put in every archive")
@@ -105,8 +108,14 @@ func run(o options) error {
 	}
 	defer os.RemoveAll(work)
 
+	// host is what make test builds: the one archive the krew test
+	// installs, instead of six cross-compiles of about 75 s each.
+	platforms, partial := o.platforms, o.platforms != defaultPlatforms
+	if platforms == "host" {
+		platforms = runtime.GOOS + "/" + runtime.GOARCH
+	}
 	sums := map[string]string{} // archive name -> sha256
-	for _, p := range strings.Split(o.platforms, ",") {
+	for _, p := range strings.Split(platforms, ",") {
 		goos, goarch, ok := strings.Cut(strings.TrimSpace(p), "/")
 		if !ok {
 			return fmt.Errorf("-platforms: %q is not GOOS/GOARCH", p)
@@ -168,9 +177,14 @@ func run(o options) error {
 	if err != nil {
 		return err
 	}
-	rendered, err := renderKrewTemplate(string(tmpl), o.version, sums)
+	rendered, err := renderKrewTemplate(string(tmpl), o.version, sums, partial)
 	if err != nil {
 		return fmt.Errorf("%s: %w", o.template, err)
+	}
+	if partial {
+		if rendered, err = onlyBuilt(rendered, sums); err != nil {
+			return fmt.Errorf("%s: %w", o.template, err)
+		}
 	}
 	if err := os.WriteFile(o.manifest, rendered, 0o644); err != nil {
 		return err
@@ -259,8 +273,10 @@ func zipArchive(files []file, date time.Time) ([]byte, error) {
 // (the same functions, the same output of addURIAndSha) with the sha256 of
 // the local archives instead of downloaded release assets. Every archive
 // the template names must have been built, and every archive built must be
-// named: a platform missing on either side is an error, not a silent gap.
-func renderKrewTemplate(tmpl, tag string, sums map[string]string) ([]byte, error) {
+// named: a platform missing on either side is an error, not a silent gap,
+// unless partial (a build of some platforms only), where an archive not
+// built gets no sha256 and onlyBuilt drops its platform.
+func renderKrewTemplate(tmpl, tag string, sums map[string]string, partial bool) ([]byte, error) {
 	used := map[string]bool{}
 	var errs []error
 	funcs := template.FuncMap{
@@ -277,7 +293,7 @@ func renderKrewTemplate(tmpl, tag string, sums map[string]string) ([]byte, error
 			}
 			name := path.Base(u.String())
 			sum, ok := sums[name]
-			if !ok {
+			if !ok && !partial {
 				errs = append(errs, fmt.Errorf("%s names %s, which was not built", u.String(), name))
 			}
 			used[name] = true
@@ -306,4 +322,28 @@ func renderKrewTemplate(tmpl, tag string, sums map[string]string) ([]byte, error
 		return nil, err
 	}
 	return out.Bytes(), nil
+}
+
+// onlyBuilt keeps the platforms of a rendered manifest whose archive was
+// built: the manifest of a partial build, which krew installs from the
+// archives there are (the test's), never the one krew-index gets.
+func onlyBuilt(rendered []byte, sums map[string]string) ([]byte, error) {
+	var m map[string]any
+	if err := yaml.Unmarshal(rendered, &m); err != nil {
+		return nil, err
+	}
+	spec, _ := m["spec"].(map[string]any)
+	platforms, _ := spec["platforms"].([]any)
+	var kept []any
+	for _, p := range platforms {
+		uri, _ := p.(map[string]any)["uri"].(string)
+		if _, ok := sums[path.Base(uri)]; ok {
+			kept = append(kept, p)
+		}
+	}
+	if len(kept) == 0 {
+		return nil, errors.New("names none of the archives built")
+	}
+	spec["platforms"] = kept
+	return yaml.Marshal(m)
 }
