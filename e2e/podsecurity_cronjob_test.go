@@ -5,7 +5,12 @@ import (
 	"testing"
 	"time"
 
+	schedulingv1 "k8s.io/api/scheduling/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/jobwizard/kubectl-job-wizard/internal/testcluster"
+	jwcluster "github.com/jobwizard/kubectl-job-wizard/pkg/cluster"
 )
 
 // enforce labels the test's namespace to enforce a Pod Security level, as
@@ -94,4 +99,49 @@ func TestSecurityProfileContradictionSendsNothing(t *testing.T) {
 	// enforced, so the client does too.
 	r := clusterRun(ctx, t, "", "priv", "-n", ns, "--image=busybox:1.36", "--privileged", "--dry-run=server")
 	wantExit(t, r, 0)
+}
+
+// TestLookupsPodSecurityAndPriorityClasses: the wizard's two new lookups on
+// the real API server. The admin reads the namespace's level and the
+// PriorityClasses with their value and global default (from the server's
+// Table); a user without those rights gets "not known" for the level (the
+// wizard then says nothing) and Forbidden for the classes (free text).
+func TestLookupsPodSecurityAndPriorityClasses(t *testing.T) {
+	t.Parallel()
+	ctx := followCtx(t, time.Minute)
+	ns := cluster.Namespace(t)
+	enforce(ctx, t, ns, "baseline")
+	pcs := cluster.Clientset().SchedulingV1().PriorityClasses()
+	name := "lookup-" + ns
+	if _, err := pcs.Create(ctx, &schedulingv1.PriorityClass{ObjectMeta: metav1.ObjectMeta{Name: name}, Value: 4242, GlobalDefault: false},
+		metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = pcs.Delete(context.Background(), name, metav1.DeleteOptions{}) })
+
+	admin := jwcluster.NewLookup(clusterClient(t, cluster.AdminKubeconfig, ""))
+	if p, ok := admin.PodSecurity(ctx, ns); !ok || p.Level != "baseline" || p.Version != "latest" {
+		t.Errorf("level as admin: %+v %v", p, ok)
+	}
+	list, err := admin.PriorityClasses(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, pc := range list {
+		if pc.Name == name {
+			found = pc.Value == "4242" && !pc.GlobalDefault
+		}
+	}
+	if !found {
+		t.Errorf("PriorityClasses: %+v, want %s with value 4242", list, name)
+	}
+
+	jane := jwcluster.NewLookup(clusterClient(t, cluster.UserKubeconfig(testcluster.DefaultUser), ""))
+	if p, ok := jane.PodSecurity(ctx, ns); ok {
+		t.Errorf("a user who may not read the namespace got a level: %+v", p)
+	}
+	if _, err := jane.PriorityClasses(ctx); !apierrors.IsForbidden(err) {
+		t.Errorf("PriorityClasses as %s: %v, want Forbidden", testcluster.DefaultUser, err)
+	}
 }

@@ -109,8 +109,14 @@ func (w *wizardTerm) walkToSecurity(name, priorityClass string) {
 	w.answer("Advanced options for container "+name, " \r")
 	w.answer("Command", "echo hi\r")
 	w.enter("Arguments", "Add another container?", "Add an init container", "Add a sidecar", "Service account")
-	// Typing filters the cluster's list; Enter takes the match.
-	w.answer("Priority class", priorityClass+"\r")
+	// A pick from the cluster's list, with the values; typing filters it,
+	// Enter takes the match.
+	w.expect("? Priority class")
+	w.expect("priority 100")
+	testutil.Settle(w.c)
+	if _, err := w.c.Send(priorityClass + "\r"); err != nil {
+		w.t.Fatal(err)
+	}
 }
 
 // walkToReview answers steps 4 to 6, with one pod annotation.

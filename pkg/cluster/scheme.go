@@ -34,6 +34,9 @@ var scheme = sync.OnceValue(func() *runtime.Scheme {
 		}
 	}
 	metav1.AddToGroupVersion(s, schema.GroupVersion{Version: "v1"})
+	// scheduling.k8s.io is only listed as a Table (the wizard's priority
+	// classes): its list options are all it needs, none of its types.
+	metav1.AddToGroupVersion(s, schedulingGV)
 	return s
 })
 
