@@ -72,6 +72,7 @@ func TestWizardChoicesFromTheClusterAndCreate(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	answer("Run once (Job) or on a schedule (CronJob)?", "\r")
 	answer("Name", "wiz\r")
 	// The namespace is a pick from the cluster's list, on -n's.
 	answer("Namespace", "\r")

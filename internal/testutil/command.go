@@ -7,6 +7,7 @@ import (
 
 	"github.com/kballard/go-shellquote"
 	batchv1 "k8s.io/api/batch/v1"
+	"k8s.io/apimachinery/pkg/runtime"
 
 	"github.com/jobwizard/kubectl-job-wizard/pkg/jobspec"
 )
@@ -24,6 +25,20 @@ var modeFlags = map[string]bool{"--wait": true, "--dry-run=client": true}
 // parse. Every caller holds a printed command to this one promise: run
 // as it is, it builds the Job the walk ended with.
 func JobOfCommand(command string) (*batchv1.Job, error) {
+	obj, err := ObjectOfCommand(command)
+	if err != nil {
+		return nil, err
+	}
+	job, ok := obj.(*batchv1.Job)
+	if !ok {
+		return nil, fmt.Errorf("the command %q builds a %T, not a Job", command, obj)
+	}
+	return job, nil
+}
+
+// ObjectOfCommand is JobOfCommand for a command that may build a CronJob
+// (--schedule, or -f FILE --kind cronjob): the Job or CronJob it builds.
+func ObjectOfCommand(command string) (runtime.Object, error) {
 	words, err := shellquote.Split(jobspec.ExpandANSIQuotes(command))
 	if err != nil {
 		return nil, fmt.Errorf("the command %q does not split as a shell line: %v", command, err)
@@ -57,7 +72,15 @@ func JobOfCommand(command string) (*batchv1.Job, error) {
 		if err != nil {
 			return nil, fmt.Errorf("the command's manifest: %v", err)
 		}
-		spec, err := jobspec.Import("-f "+args[1], data)
+		importer := jobspec.Import
+		if len(args) >= 4 && args[2] == "--kind" && args[3] == "cronjob" {
+			importer = func(source string, data []byte) (*jobspec.Spec, error) {
+				s, _, err := jobspec.ImportCronJob(source, data)
+				return s, err
+			}
+			args = append(args[:2:2], args[4:]...)
+		}
+		spec, err := importer("-f "+args[1], data)
 		if err != nil {
 			return nil, fmt.Errorf("the command's manifest does not import: %v", err)
 		}
@@ -65,11 +88,11 @@ func JobOfCommand(command string) (*batchv1.Job, error) {
 		if err != nil || len(args) > 2 && spec2 == nil {
 			return nil, fmt.Errorf("flags after -f: %v", err)
 		}
-		return spec.Build(), nil
+		return spec.BuildObject(), nil
 	}
 	spec, err := jobspec.ParseArgs(args)
 	if err != nil {
 		return nil, fmt.Errorf("the command %q does not parse: %v", command, err)
 	}
-	return spec.Build(), nil
+	return spec.BuildObject(), nil
 }

@@ -271,11 +271,6 @@ func (o *CreateOptions) decideInteractive() bool {
 	if flagChanged(o.flags, "interactive") {
 		return o.Interactive
 	}
-	if o.spec.IsCronJob() {
-		// The wizard does not ask a schedule yet: a CronJob's gaps are
-		// reported as flags to give.
-		return false
-	}
 	if !o.stdinIsTerminal || !o.stderrIsTerminal || o.From != "" {
 		return false
 	}
@@ -353,9 +348,6 @@ func (o *CreateOptions) Validate() error {
 	}
 	if o.dryRun == DryRunServer && o.Wait {
 		return inputErrorf("--wait cannot be used with --dry-run=server, which creates nothing")
-	}
-	if o.interactive && o.spec.IsCronJob() {
-		return inputErrorf("-i: the wizard does not ask a CronJob's schedule yet; give the CronJob as flags, e.g. kubectl job-wizard backup --image=busybox --schedule \"0 3 * * *\" -- sh -c 'echo hi'")
 	}
 	if o.interactive || o.From != "" {
 		return nil

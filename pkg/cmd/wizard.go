@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/spf13/pflag"
 	batchv1 "k8s.io/api/batch/v1"
@@ -49,7 +50,7 @@ func (o *CreateOptions) runWizard(ctx context.Context) error {
 		Out:       term,
 		Printer:   t,
 		Color:     color,
-		SaveDraft: func(job *batchv1.Job, reason string) (string, error) { return draft.Save(job, reason) },
+		SaveDraft: func(obj draft.Object, reason string) (string, error) { return draft.Save(obj, reason) },
 		Edit: func(job *batchv1.Job) (*batchv1.Job, error) {
 			edited, err := o.newEditor(t).Edit(job)
 			if errors.Is(err, editor.ErrEmpty) {
@@ -57,6 +58,14 @@ func (o *CreateOptions) runWizard(ctx context.Context) error {
 			}
 			return edited, err
 		},
+		EditCronJob: func(cj *batchv1.CronJob) (*batchv1.CronJob, error) {
+			edited, err := o.newEditor(t).EditCronJob(cj)
+			if errors.Is(err, editor.ErrEmpty) {
+				return nil, errors.New(t.T("The file was emptied, so the edit is undone."))
+			}
+			return edited, err
+		},
+		LocalZone:            localZone(os.Getenv, os.Readlink),
 		CreateArgs:           o.modeArgs(),
 		SkipPodSecurityCheck: o.SkipPodSecurityCheck,
 		PrintArgs:            []string{"--dry-run=client", "-o", o.printOutput()},
@@ -96,6 +105,11 @@ func (o *CreateOptions) runWizard(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	if res.CronJob != nil {
+		err = o.finishCronJob(ctx, res)
+		w.PrintCommand(res)
+		return err
+	}
 	job := res.Job
 	if o.Edit && (res.Action == wizard.ActionCreate || res.Action == wizard.ActionPrint) {
 		if job, err = o.editJob(ctx, job); err != nil {
@@ -111,6 +125,51 @@ func (o *CreateOptions) runWizard(ctx context.Context) error {
 	}
 	w.PrintCommand(res)
 	return err
+}
+
+// finishCronJob does what the review chose for a CronJob, as the flags
+// path does with one (the review has shown its next runs already).
+func (o *CreateOptions) finishCronJob(ctx context.Context, res *wizard.Result) error {
+	cj := res.CronJob
+	if o.Edit && (res.Action == wizard.ActionCreate || res.Action == wizard.ActionPrint) {
+		edited, err := o.editCronJob(ctx, cj)
+		if err != nil {
+			return err
+		}
+		cj = edited
+	}
+	switch res.Action {
+	case wizard.ActionCreate:
+		o.Wait = o.Wait || res.Follow
+		return o.submitCronJob(ctx, cj)
+	case wizard.ActionPrint:
+		return printJob(o.Streams.Out, cj, o.printSpec(o.printOutput()), "created (dry run)")
+	}
+	return nil
+}
+
+// localZone is this machine's IANA time zone name, which the wizard offers
+// for a CronJob: $TZ when it names one, else the zoneinfo file that
+// /etc/localtime links to; empty when neither says (Go's time.Local is
+// called "Local", which the API server refuses).
+func localZone(getenv func(string) string, readlink func(string) (string, error)) string {
+	valid := func(z string) string {
+		if _, err := jobspec.ParseTimeZone(z); err != nil {
+			return ""
+		}
+		return z
+	}
+	if tz, ok := strings.CutPrefix(getenv("TZ"), ":"); ok || tz != "" {
+		return valid(tz)
+	}
+	target, err := readlink("/etc/localtime")
+	if err != nil {
+		return ""
+	}
+	if _, zone, ok := strings.Cut(target, "zoneinfo/"); ok {
+		return valid(zone)
+	}
+	return ""
 }
 
 // printOutput is the -o of "Print YAML": the one given, else yaml.

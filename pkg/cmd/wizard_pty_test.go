@@ -133,6 +133,7 @@ func commandOnScreen(t *testing.T, screen string) string {
 func TestWizardQuickStartPTY(t *testing.T) {
 	r := startPTY(t)
 	r.expect("Without a cluster")
+	r.answer("Run once (Job) or on a schedule (CronJob)?", "\r")
 	r.answer("Name", "pi\r")
 	for _, q := range []string{"Namespace", "Alias", "Description", "Backoff limit", "Completions", "Parallelism",
 		"Active deadline", "Advanced job settings", "Restart policy"} {
@@ -190,6 +191,7 @@ spec:
 // a crash or an exit.
 func TestWizardBadAnswerPTY(t *testing.T) {
 	r := startPTY(t, "--image=busybox:1.36")
+	r.answer("Run once (Job) or on a schedule (CronJob)?", "\r")
 	r.answer("Name", "Not_A_Name\r")
 	r.expect("must be a DNS-1123 label")
 	r.answer("Name", "\x15nightly\r") // Ctrl-U clears the line survey refilled
@@ -227,6 +229,7 @@ func TestWizardBadAnswerPTY(t *testing.T) {
 // resume from it.
 func TestWizardCtrlCPTY(t *testing.T) {
 	r := startPTY(t)
+	r.answer("Run once (Job) or on a schedule (CronJob)?", "\r")
 	r.answer("Name", "pi\r")
 	r.answer("Namespace", "\r")
 	r.answer("Alias", "圆周率\r")

@@ -287,9 +287,9 @@ func (v *validator) cronJob(s *Spec, job *batchv1.Job) {
 	}
 }
 
-// cronJobFieldPath moves a Job's field path under the CronJob's
+// CronJobFieldPath moves a Job's field path under the CronJob's
 // jobTemplate: spec.backoffLimit is spec.jobTemplate.spec.backoffLimit.
-func cronJobFieldPath(field string) string {
+func CronJobFieldPath(field string) string {
 	if rest, ok := strings.CutPrefix(field, "spec."); ok {
 		return "spec.jobTemplate.spec." + rest
 	}

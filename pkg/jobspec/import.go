@@ -55,6 +55,12 @@ func DecodeJob(source string, data []byte) (*batchv1.Job, error) {
 		return nil, err
 	}
 	if cj != nil {
+		// A CronJob kept one (ImportCronJob) may lack containers as a
+		// wizard's draft does; a Job taken from it needs them.
+		if len(cj.Spec.JobTemplate.Spec.Template.Spec.Containers) == 0 {
+			return nil, &FieldError{Flag: "-f", Value: source, Field: "spec.jobTemplate.spec.template.spec.containers",
+				Rule: fmt.Sprintf("CronJob %q has no job template with containers to start from", cj.Name)}
+		}
 		return JobFromCronJob(cj), nil
 	}
 	return job, nil
@@ -86,7 +92,7 @@ func CleanCronJob(cj *batchv1.CronJob) []string {
 	job := &batchv1.Job{ObjectMeta: cj.ObjectMeta, Spec: cj.Spec.JobTemplate.Spec}
 	var dropped []string
 	for _, d := range CleanCopied(job) {
-		dropped = append(dropped, cronJobFieldPath(d))
+		dropped = append(dropped, CronJobFieldPath(d))
 	}
 	cj.ObjectMeta, cj.Spec.JobTemplate.Spec = job.ObjectMeta, job.Spec
 	if !cj.Spec.JobTemplate.CreationTimestamp.IsZero() {
@@ -150,10 +156,6 @@ func decodeManifest(source string, data []byte) (*batchv1.Job, *batchv1.CronJob,
 		cj := &batchv1.CronJob{}
 		if err := decodeStrict(doc, cj); err != nil {
 			return nil, nil, bad(err.Error())
-		}
-		if len(cj.Spec.JobTemplate.Spec.Template.Spec.Containers) == 0 {
-			return nil, nil, &FieldError{Flag: "-f", Value: source, Field: "spec.jobTemplate.spec.template.spec.containers",
-				Rule: fmt.Sprintf("CronJob %q has no job template with containers to start from", cj.Name)}
 		}
 		return nil, cj, nil
 	}

@@ -85,7 +85,7 @@ func (s *Spec) validate() Errors {
 	if s.IsCronJob() {
 		// The Job's fields sit under the CronJob's jobTemplate.
 		for _, e := range v.errs {
-			e.Field = cronJobFieldPath(e.Field)
+			e.Field = CronJobFieldPath(e.Field)
 		}
 		v.cronJob(s, job)
 	}

@@ -59,7 +59,9 @@ func judged(c *jobspec.Spec, fields ...string) error {
 	var mine jobspec.Errors
 	for _, e := range all {
 		for _, f := range fields {
-			if under(e.Field, f) {
+			// A CronJob's Validate puts the Job's fields under its
+			// jobTemplate; the CronJob's own keep their paths.
+			if under(e.Field, f) || c.IsCronJob() && under(e.Field, jobspec.CronJobFieldPath(f)) {
 				mine = append(mine, e)
 				break
 			}

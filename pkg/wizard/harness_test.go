@@ -10,6 +10,7 @@ import (
 	"github.com/kballard/go-shellquote"
 	batchv1 "k8s.io/api/batch/v1"
 	apiequality "k8s.io/apimachinery/pkg/api/equality"
+	"k8s.io/apimachinery/pkg/runtime"
 
 	"github.com/jobwizard/kubectl-job-wizard/internal/testutil"
 	"github.com/jobwizard/kubectl-job-wizard/pkg/draft"
@@ -47,7 +48,7 @@ func walk(t *testing.T, spec *jobspec.Spec, answers map[string][]any, opts ...op
 		Prompter:  r.fake,
 		Out:       r.out,
 		NoCluster: "no kubeconfig",
-		SaveDraft: func(job *batchv1.Job, reason string) (string, error) {
+		SaveDraft: func(job draft.Object, reason string) (string, error) {
 			return draft.SaveIn(r.drafts, job, reason)
 		},
 		CreateArgs: []string{"--wait"},
@@ -78,13 +79,17 @@ func assertEquivalent(t *testing.T, res *Result) {
 	if res.Command == "" {
 		t.Fatalf("no equivalent command after action %v", res.Action)
 	}
-	rebuilt, err := testutil.JobOfCommand(res.Command)
+	rebuilt, err := testutil.ObjectOfCommand(res.Command)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !apiequality.Semantic.DeepEqual(rebuilt, res.Job) {
+	var want runtime.Object = res.Job
+	if res.CronJob != nil {
+		want = res.CronJob
+	}
+	if !apiequality.Semantic.DeepEqual(rebuilt, want) {
 		a, _ := manifest.YAML(rebuilt)
-		b, _ := manifest.YAML(res.Job)
+		b, _ := manifest.YAML(want)
 		t.Fatalf("the command %q builds another Job:\n--- command\n%s\n--- walk\n%s", res.Command, a, b)
 	}
 }

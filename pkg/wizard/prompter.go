@@ -29,6 +29,10 @@ type Input struct {
 	Default  string
 	Help     string // shown on '?'
 	Validate func(answer string) error
+	// Live, when set, gives lines to show under the question for the
+	// answer as typed so far, redrawn at each key (a schedule's next
+	// runs); a Prompter that cannot redraw may ignore it.
+	Live func(answer string) []string
 }
 
 // Option is one choice of a Select or MultiSelect.

@@ -14,6 +14,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	apiequality "k8s.io/apimachinery/pkg/api/equality"
 
+	"github.com/jobwizard/kubectl-job-wizard/pkg/draft"
 	"github.com/jobwizard/kubectl-job-wizard/pkg/jobspec"
 	"github.com/jobwizard/kubectl-job-wizard/pkg/lookup"
 	"github.com/jobwizard/kubectl-job-wizard/pkg/manifest"
@@ -38,6 +39,23 @@ func (w *Wizard) job(s *jobspec.Spec) *batchv1.Job {
 		return w.edited.DeepCopy()
 	}
 	return s.Build()
+}
+
+// cronJob is job for a Spec with a schedule: the CronJob as edited, else
+// the Spec built.
+func (w *Wizard) cronJob(s *jobspec.Spec) *batchv1.CronJob {
+	if w.editedCron != nil {
+		return w.editedCron.DeepCopy()
+	}
+	return s.BuildCronJob()
+}
+
+// object is what the review acts on, a Job or a CronJob.
+func (w *Wizard) object(s *jobspec.Spec) draft.Object {
+	if s.IsCronJob() {
+		return w.cronJob(s)
+	}
+	return w.job(s)
 }
 
 func (w *Wizard) review(s *jobspec.Spec) (*Result, error) {
@@ -84,7 +102,7 @@ func (w *Wizard) review(s *jobspec.Spec) (*Result, error) {
 			add(choicePrint, printLabel, w.T("write the manifest to stdout"))
 		}
 		add(choiceSave, w.T("Save to file"), "")
-		if w.cfg.Edit != nil {
+		if s.IsCronJob() && w.cfg.EditCronJob != nil || !s.IsCronJob() && w.cfg.Edit != nil {
 			add(choiceEdit, w.T("Edit in $EDITOR"), "")
 		}
 		add(choiceChange, w.T("Change a step"), "")
@@ -103,7 +121,11 @@ func (w *Wizard) review(s *jobspec.Spec) (*Result, error) {
 				if len(w.cfg.FollowArgs) > 0 {
 					msg = w.T("Follow the Job until it ends, and then write %s?", safe(strings.Join(w.cfg.FollowArgs, " ")))
 				}
-				follow, err = w.p.Confirm(Confirm{Message: msg, Default: true,
+				def := true
+				if s.IsCronJob() {
+					msg, def = w.followCronJobOffer(s)
+				}
+				follow, err = w.p.Confirm(Confirm{Message: msg, Default: def,
 					Help: w.T("Shows its pods and progress; Ctrl-C then stops following, not the Job.")})
 				if err != nil {
 					return nil, err
@@ -138,7 +160,7 @@ func (w *Wizard) review(s *jobspec.Spec) (*Result, error) {
 				if strings.Contains(res.Command, " -f ") {
 					// The file is the Job: the command that uses it creates it
 					// (and must not redirect into the file it reads).
-					res.Command = commandLine([]string{"-f", path}, nil)
+					res.Command = commandLine(fileArgs(s, path), nil)
 				} else {
 					// The same file again, without prompts.
 					res.Command += " > " + shellQuote(path)
@@ -146,6 +168,19 @@ func (w *Wizard) review(s *jobspec.Spec) (*Result, error) {
 			}
 			return res, err
 		case choiceEdit:
+			if s.IsCronJob() {
+				edited, err := w.cfg.EditCronJob(w.cronJob(s))
+				if err != nil {
+					if errors.Is(err, ErrInterrupted) {
+						return nil, err
+					}
+					w.warn("✘ " + safe(err.Error()))
+					continue
+				}
+				w.editedCron = edited
+				*s = *jobspec.FromCronJob(edited)
+				continue
+			}
 			edited, err := w.cfg.Edit(w.job(s))
 			if err != nil {
 				if errors.Is(err, ErrInterrupted) {
@@ -178,9 +213,12 @@ func (w *Wizard) review(s *jobspec.Spec) (*Result, error) {
 // judged as imported.
 func (w *Wizard) validate(s *jobspec.Spec) error {
 	var err error
-	if w.edited != nil {
+	switch {
+	case w.editedCron != nil && s.IsCronJob():
+		err = jobspec.FromCronJob(w.editedCron).Validate()
+	case w.edited != nil && !s.IsCronJob():
 		err = jobspec.FromJob(w.edited).Validate()
-	} else {
+	default:
 		err = s.Validate()
 	}
 	if err == nil {
@@ -213,7 +251,7 @@ func (w *Wizard) changeStep(s *jobspec.Spec) error {
 		return err
 	}
 	// A step changes the Spec; an earlier edit in $EDITOR is already in it.
-	w.edited = nil
+	w.edited, w.editedCron = nil, nil
 	st := steps[i]
 	w.heading(i+1, len(steps), st.title, st.help)
 	return st.run(s)
@@ -222,13 +260,13 @@ func (w *Wizard) changeStep(s *jobspec.Spec) error {
 // saveToFile asks for a file and writes the manifest there: JSON when the
 // name ends in .json, else YAML. An empty path returns to the review.
 func (w *Wizard) saveToFile(s *jobspec.Spec) (string, error) {
-	job := w.job(s)
-	name := job.Name
+	job := w.object(s)
+	name := job.GetName()
 	if name == "" {
-		name = strings.TrimSuffix(job.GenerateName, "-")
+		name = strings.TrimSuffix(job.GetGenerateName(), "-")
 	}
 	if name == "" {
-		name = "job"
+		name = strings.ToLower(s.Kind())
 	}
 	for {
 		p, err := w.input(w.T("File to save the manifest in"), name+".yaml", "", nil)
@@ -269,13 +307,18 @@ func (w *Wizard) saveToFile(s *jobspec.Spec) (string, error) {
 // Job (a second container, an edit in $EDITOR), the command is -f of the
 // saved manifest instead.
 func (w *Wizard) finish(s *jobspec.Spec, action Action, mode []string, savedTo string) (*Result, error) {
-	job := w.job(s)
-	res := &Result{Action: action, Spec: s, Job: job, SavedTo: savedTo}
+	obj := w.object(s)
+	res := &Result{Action: action, Spec: s, SavedTo: savedTo}
+	if cj, ok := obj.(*batchv1.CronJob); ok {
+		res.CronJob = cj
+	} else {
+		res.Job = obj.(*batchv1.Job)
+	}
 	args, complete := jobspec.Args(s)
-	if complete && w.edited != nil {
+	if complete && (w.edited != nil || w.editedCron != nil) {
 		// Args judged the Spec; the edit may hold more than it models.
 		rebuilt, err := jobspec.ParseArgs(args)
-		complete = err == nil && equalJobs(rebuilt.Build(), job)
+		complete = err == nil && apiequality.Semantic.DeepEqual(rebuilt.BuildObject(), obj)
 	}
 	if complete {
 		res.Command = commandLine(args, mode)
@@ -283,7 +326,7 @@ func (w *Wizard) finish(s *jobspec.Spec, action Action, mode []string, savedTo s
 	}
 	file := savedTo
 	if file == "" && w.cfg.SaveDraft != nil {
-		p, err := w.cfg.SaveDraft(job, w.T("the manifest of the equivalent command"))
+		p, err := w.cfg.SaveDraft(obj, w.T("the manifest of the equivalent command"))
 		if err != nil {
 			w.warn(w.T("The manifest could not be saved: %s", safe(err.Error())))
 			return res, nil
@@ -291,7 +334,7 @@ func (w *Wizard) finish(s *jobspec.Spec, action Action, mode []string, savedTo s
 		file = p
 	}
 	if file != "" {
-		res.Command = commandLine([]string{"-f", file}, mode)
+		res.Command = commandLine(fileArgs(s, file), mode)
 	}
 	return res, nil
 }
@@ -309,7 +352,11 @@ func (w *Wizard) PrintCommand(res *Result) {
 
 // summary prints the Job as a table of the six steps.
 func (w *Wizard) summary(s *jobspec.Spec) {
-	if w.edited != nil {
+	switch {
+	case w.editedCron != nil && s.IsCronJob():
+		w.note(w.T("(as edited in $EDITOR)"))
+		s = jobspec.FromCronJob(w.editedCron)
+	case w.edited != nil && !s.IsCronJob():
 		w.note(w.T("(as edited in $EDITOR)"))
 		s = jobspec.FromJob(w.edited)
 	}
@@ -342,6 +389,7 @@ func (w *Wizard) summary(s *jobspec.Spec) {
 	add(w.T("Namespace"), ns)
 	add(w.T("Alias"), s.Alias)
 	add(w.T("Description"), s.Description)
+	w.summarySchedule(s, add)
 
 	section(2, steps[1].title)
 	add(w.T("Backoff limit"), orDefault(i32(s.BackoffLimit), "6", w))
@@ -524,4 +572,11 @@ func orDefault(v, def string, w *Wizard) string {
 	return def + " " + w.T("(default)")
 }
 
-func equalJobs(a, b *batchv1.Job) bool { return apiequality.Semantic.DeepEqual(a, b) }
+// fileArgs are the flags that create what file holds: -f, and for a
+// CronJob --kind cronjob (-f of one is its jobTemplate as a Job otherwise).
+func fileArgs(s *jobspec.Spec, file string) []string {
+	if s.IsCronJob() {
+		return []string{"-f", file, "--kind", "cronjob"}
+	}
+	return []string{"-f", file}
+}

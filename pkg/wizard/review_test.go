@@ -504,12 +504,12 @@ func TestSignalBetweenQuestionsStops(t *testing.T) {
 	var out strings.Builder
 	drafts := t.TempDir()
 	w := New(Config{Prompter: signalAfter{fake, qName, cancel}, Out: &out, NoCluster: "none",
-		SaveDraft: func(job *batchv1.Job, reason string) (string, error) { return draft.SaveIn(drafts, job, reason) }})
+		SaveDraft: func(job draft.Object, reason string) (string, error) { return draft.SaveIn(drafts, job, reason) }})
 	_, err := w.Run(ctx, &jobspec.Spec{})
 	if !errors.Is(err, ErrInterrupted) {
 		t.Fatalf("err = %v", err)
 	}
-	if len(fake.asked) != 1 {
+	if n := len(fake.asked); n == 0 || fake.asked[n-1] != qName {
 		t.Errorf("questions after the signal: %q", fake.asked)
 	}
 	if files := draftFiles(t, drafts); len(files) != 1 {

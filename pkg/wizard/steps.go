@@ -14,6 +14,9 @@ import (
 // ---- Step 1: basic information ----
 
 func (w *Wizard) stepBasic(s *jobspec.Spec) error {
+	if err := w.askKind(s); err != nil {
+		return err
+	}
 	if err := w.askName(s, false); err != nil {
 		return err
 	}
@@ -35,8 +38,10 @@ func (w *Wizard) stepBasic(s *jobspec.Spec) error {
 	if err != nil {
 		return err
 	}
-	_, err = jobspec.ApplyDescription(s, clearable(desc))
-	return err
+	if _, err = jobspec.ApplyDescription(s, clearable(desc)); err != nil || !s.IsCronJob() {
+		return err
+	}
+	return w.askSchedule(s)
 }
 
 func clearable(a string) string {

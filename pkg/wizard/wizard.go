@@ -19,6 +19,7 @@ import (
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 
+	"github.com/jobwizard/kubectl-job-wizard/pkg/draft"
 	"github.com/jobwizard/kubectl-job-wizard/pkg/i18n"
 	"github.com/jobwizard/kubectl-job-wizard/pkg/jobspec"
 	"github.com/jobwizard/kubectl-job-wizard/pkg/lookup"
@@ -59,8 +60,18 @@ type Config struct {
 	// Edit opens a Job in $EDITOR and returns it edited; nil hides the
 	// "Edit" choice.
 	Edit func(*batchv1.Job) (*batchv1.Job, error)
-	// SaveDraft keeps a Job that was not sent (draft.Save).
-	SaveDraft func(job *batchv1.Job, reason string) (string, error)
+	// EditCronJob is Edit for a CronJob; nil hides "Edit" for one.
+	EditCronJob func(*batchv1.CronJob) (*batchv1.CronJob, error)
+	// SaveDraft keeps a Job or CronJob that was not sent (draft.Save).
+	SaveDraft func(obj draft.Object, reason string) (string, error)
+
+	// LocalZone is this machine's IANA zone name, offered as a CronJob's
+	// time zone; empty when it is unknown.
+	LocalZone string
+	// Now and Local are the clock and zone of a schedule's next runs;
+	// nil means time.Now and time.Local.
+	Now   func() time.Time
+	Local *time.Location
 
 	// CreateArgs and PrintArgs are the flags that the equivalent command of
 	// a Create or a Print YAML carries besides the Job's own (--wait,
@@ -88,7 +99,10 @@ type Result struct {
 	Action Action
 	Spec   *jobspec.Spec
 	// Job is what to create or print: Spec built, or the Job as edited.
+	// Nil for a CronJob.
 	Job *batchv1.Job
+	// CronJob is what to create or print when the Spec has a schedule.
+	CronJob *batchv1.CronJob
 	// SavedTo is the file of "Save to file".
 	SavedTo string
 	// Follow is the answer to OfferFollow: follow the created Job.
@@ -110,6 +124,11 @@ type Wizard struct {
 	// edited is the Job as last edited in $EDITOR; it wins over the Spec
 	// until a step is changed.
 	edited *batchv1.Job
+	// editedCron is edited for a CronJob.
+	editedCron *batchv1.CronJob
+	// cronStash keeps a CronJob's settings while Job is the answer at
+	// step 1, so answering CronJob again brings them back.
+	cronStash *jobspec.CronJobSettings
 	// lookupNotes records which lookups failed, so each failure is said once.
 	lookupNotes map[string]bool
 	// limitDefaults caches the LimitRange defaults by namespace.
@@ -206,18 +225,19 @@ func (w *Wizard) stopped(spec *jobspec.Spec, err error, step int) (*Result, erro
 	if step > 0 {
 		reason = w.T("interrupted at step %d of 6", step)
 	}
-	job := w.edited
-	if job == nil {
-		job = spec.Build()
-	}
-	path, derr := w.cfg.SaveDraft(job, reason)
+	path, derr := w.cfg.SaveDraft(w.object(spec), reason)
 	if derr != nil {
 		w.say(w.style(yellow, w.T("The draft could not be saved: %s", derr.Error())))
 		return res, err
 	}
 	res.DraftPath = path
 	w.say(w.T("Your answers are saved in %s", safe(path)))
-	w.say(w.T("Resume with: %s", "kubectl job-wizard -f "+shellQuote(path)+" -i"))
+	resume := "kubectl job-wizard -f " + shellQuote(path)
+	if spec.IsCronJob() {
+		// -f of a CronJob is its jobTemplate as a Job unless told.
+		resume += " --kind cronjob"
+	}
+	w.say(w.T("Resume with: %s", resume+" -i"))
 	return res, err
 }
 
