@@ -2,10 +2,14 @@ package wizard
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"strings"
 	"sync"
+	"unicode"
+
+	"golang.org/x/term"
 
 	"github.com/AlecAivazis/survey/v2"
 	"github.com/AlecAivazis/survey/v2/core"
@@ -105,8 +109,147 @@ func (s *surveyPrompter) Input(q Input) (string, error) {
 			return q.Validate(value(str))
 		}))
 	}
-	err := survey.AskOne(&survey.Input{Message: q.Message, Default: shown, Help: q.Help}, &ans, s.opts(extra...)...)
+	var p survey.Prompt = &survey.Input{Message: q.Message, Default: shown, Help: q.Help}
+	if q.Live != nil {
+		p = &liveInput{Input: survey.Input{Message: q.Message, Default: shown, Help: q.Help},
+			lines: func(a string) []string { return q.Live(value(a)) }, width: termWidth(s.out)}
+	}
+	err := survey.AskOne(p, &ans, s.opts(extra...)...)
 	return value(ans), mapErr(err)
+}
+
+// termWidth is the terminal's width in cells, 80 when it cannot be read.
+func termWidth(f terminal.FileWriter) int {
+	if w, _, err := term.GetSize(int(f.Fd())); err == nil && w > 0 {
+		return w
+	}
+	return 80
+}
+
+// liveInput is survey's Input with lines under the question that follow
+// the answer as it is typed (a schedule's next runs): survey's Input can
+// only redraw on Tab or '?'. The lines are drawn below the line being
+// edited and the cursor put back, so survey's line editing stays as it is;
+// a copy of that editing (the line and the cursor's place in it) says what
+// the answer is after each key, checked against survey's own line.
+type liveInput struct {
+	survey.Input
+	lines    func(answer string) []string
+	width    int
+	showHelp bool
+	// room is how many lines under the question are the live ones.
+	room int
+}
+
+func (l *liveInput) Prompt(config *survey.PromptConfig) (interface{}, error) {
+	err := l.Render(survey.InputQuestionTemplate, survey.InputTemplateData{Input: l.Input, Config: config, ShowHelp: l.showHelp})
+	if err != nil {
+		return "", err
+	}
+	rr := l.NewRuneReader()
+	_ = rr.SetTermMode()
+	defer func() { _ = rr.RestoreTermMode() }()
+	cursor := l.NewCursor()
+	if !config.ShowCursor {
+		cursor.Hide()
+		defer cursor.Show()
+	}
+	out := l.Stdio().Out
+	// Make room: ESC D moves down a line and scrolls at the bottom,
+	// keeping the column; then back up to the question.
+	l.room = 4
+	fmt.Fprint(out, strings.Repeat("\x1bD", l.room)+fmt.Sprintf("\x1b[%dA", l.room))
+	var line []rune
+	index := 0
+	l.draw(out, "")
+	answer, err := rr.ReadLineWithDefault(0, nil, func(r rune, cur []rune) ([]rune, bool, error) {
+		if string(cur) != string(line) {
+			line, index = append([]rune(nil), cur...), len(cur)
+		}
+		switch {
+		case r == '\r' || r == '\n' || r == terminal.KeyEndTransmission || r == terminal.KeyInterrupt:
+			l.draw(out, "\x00")
+			return cur, false, nil
+		case r == terminal.KeyBackspace || r == terminal.KeyDelete:
+			if index > 0 {
+				line = append(line[:index-1:index-1], line[index:]...)
+				index--
+			}
+		case r == terminal.KeyArrowLeft:
+			index = max(index-1, 0)
+		case r == terminal.KeyArrowRight:
+			index = min(index+1, len(line))
+		case r == terminal.SpecialKeyHome:
+			index = 0
+		case r == terminal.SpecialKeyEnd:
+			index = len(line)
+		case r == terminal.SpecialKeyDelete:
+			if index < len(line) {
+				line = append(line[:index:index], line[index+1:]...)
+			}
+		case unicode.IsControl(r) || r == terminal.IgnoreKey:
+		default:
+			line = append(line[:index:index], append([]rune{r}, line[index:]...)...)
+			index++
+		}
+		l.draw(out, string(line))
+		return cur, false, nil
+	})
+	if err != nil {
+		return "", err
+	}
+	// survey's line reader ends on the next line; go back, as Input does.
+	cursor.Up(1)
+	a := string(answer)
+	if a == config.HelpInput && l.Help != "" {
+		l.showHelp = true
+		return l.Prompt(config)
+	}
+	if a == "" {
+		return l.Default, nil
+	}
+	l.AppendRenderedText(a)
+	return a, nil
+}
+
+// draw writes the live lines of answer under the question and puts the
+// cursor back; "\x00" clears them. An empty answer shows the default's,
+// which Enter gives.
+func (l *liveInput) draw(out io.Writer, answer string) {
+	var lines []string
+	if answer != "\x00" {
+		if answer == "" {
+			answer = l.Default
+		}
+		lines = l.lines(answer)
+	}
+	var b strings.Builder
+	b.WriteString("\x1b7")
+	for i := 0; i < l.room; i++ {
+		b.WriteString("\x1b[1B\r\x1b[2K")
+		if i < len(lines) {
+			b.WriteString(fit(lines[i], l.width-3))
+		}
+	}
+	b.WriteString("\x1b8")
+	fmt.Fprint(out, b.String())
+}
+
+// fit cuts a line to at most cells terminal cells, so it never wraps and
+// moves what is under it.
+func fit(s string, cells int) string {
+	n := 0
+	for i, r := range s {
+		w := 1
+		if isWide(r) {
+			w = 2
+		}
+		if n+w > cells {
+			return s[:i]
+		}
+		n += w
+	}
+	return s
 }
 
 // shownDefault is an Input's default as the terminal may show it.
