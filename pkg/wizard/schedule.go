@@ -253,7 +253,7 @@ func (w *Wizard) liveInput(s *jobspec.Spec, msg, def, help string, toSchedule fu
 func (w *Wizard) askTimeZone(s *jobspec.Spec) error {
 	opts := []Option{{Label: w.T("None"), Description: w.T("the cronjob controller's own zone")}}
 	zones := []string{""}
-	if z := w.cfg.LocalZone; z != "" && z != "UTC" {
+	if z := w.cfg.LocalZone; z != "" && !alwaysUTC(z) {
 		opts = append(opts, Option{Label: safe(z), Description: w.T("this computer's zone")})
 		zones = append(zones, z)
 	}
@@ -293,6 +293,21 @@ func (w *Wizard) askTimeZone(s *jobspec.Spec) error {
 	}
 	_, err = jobspec.ApplyTimeZone(s, zone)
 	return err
+}
+
+// alwaysUTC reports whether a zone keeps UTC's time all year (Etc/UTC,
+// Zulu, …): offered beside UTC it would be the same choice twice.
+func alwaysUTC(zone string) bool {
+	loc, err := time.LoadLocation(zone)
+	if err != nil {
+		return false
+	}
+	for _, m := range []time.Month{time.January, time.July} {
+		if _, off := time.Date(2026, m, 1, 0, 0, 0, 0, loc).Zone(); off != 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // scheduleAdvanced asks the CronJob's other fields, as KubeSphere's
