@@ -266,7 +266,10 @@ func (w *Wizard) saveToFile(s *jobspec.Spec) (string, error) {
 		name = strings.TrimSuffix(job.GetGenerateName(), "-")
 	}
 	if name == "" {
-		name = strings.ToLower(s.Kind())
+		name = "job"
+		if s.IsCronJob() {
+			name = "cronjob"
+		}
 	}
 	for {
 		p, err := w.input(w.T("File to save the manifest in"), name+".yaml", "", nil)

@@ -288,12 +288,11 @@ func TestCronJobInterruptKeepsCronJobDraft(t *testing.T) {
 // runs of the answer typed so far.
 func TestCronJobLiveNextRuns(t *testing.T) {
 	var live func(string) []string
-	rec := &liveRecorder{fakePrompter: newFake(t, map[string][]any{qKind: {"CronJob"}, qName: {"n"}, qImage: {"busybox"}, qHowOften: {"Custom"}}),
-		msg: qCron, live: &live}
+	rec := &liveRecorder{fakePrompter: newFake(t, map[string][]any{qKind: {"CronJob"}, qName: {"n"}, qImage: {"busybox"}, qHowOften: {"Custom"},
+		"What now?": {"Print YAML"}}), msg: qCron, live: &live}
 	w := New(Config{Prompter: rec, Out: &strings.Builder{}, NoCluster: "none"})
 	withClock(&w.cfg)
-	spec := &jobspec.Spec{}
-	if err := w.RunStep(t.Context(), spec, 1); err != nil {
+	if _, err := w.Run(t.Context(), &jobspec.Spec{}); err != nil {
 		t.Fatal(err)
 	}
 	if live == nil {
