@@ -115,7 +115,7 @@ func FuzzTerminalSafety(f *testing.F) {
 		w := wizard.New(wizard.Config{
 			Prompter: p, Out: &screen, NoCluster: "no kubeconfig " + s,
 			PrintArgs: []string{"--dry-run=client", "-o", "yaml"},
-			SaveDraft: func(job *batchv1.Job, reason string) (string, error) {
+			SaveDraft: func(job draft.Object, reason string) (string, error) {
 				return draft.SaveIn(dir, job, reason+" "+s)
 			},
 		})
