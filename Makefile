@@ -66,9 +66,10 @@ test-unit:
 	go test $(GO_TEST_FLAGS) -count=1 $(UNIT_PKGS)
 
 # The unit packages under the race detector: about 90 s here on 2 busy
-# cores with a warm build cache (pkg/cmd 73 s of it), 7 min cold.
+# cores with a warm build cache (pkg/cmd 73 s of it), 7 min cold. -race
+# needs cgo (gcc is on every machine of this kind).
 test-race:
-	go test $(GO_TEST_FLAGS) -race -count=1 $(UNIT_PKGS)
+	CGO_ENABLED=1 go test $(GO_TEST_FLAGS) -race -count=1 $(UNIT_PKGS)
 
 # The follow-through on Jobs of a few hundred pods run by kwok (bounded
 # sizes; `make test` runs it too, as part of ./e2e/...).
