@@ -67,7 +67,9 @@ func TestCompletionKueue(t *testing.T) {
 	}
 	// A cluster whose lookups know nothing of Kueue completes nothing.
 	var asked []string
-	plain := func(*cluster.ConnectionFlags) (clusterNames, string, error) { return fakeCluster{asked: &asked}, "default", nil }
+	plain := func(*cluster.ConnectionFlags) (clusterNames, string, error) {
+		return fakeCluster{asked: &asked}, "default", nil
+	}
 	if got := completeInProcess(t, plain, "--queue", ""); !slices.Equal(got, []string{":4"}) {
 		t.Errorf("got %q", got)
 	}
