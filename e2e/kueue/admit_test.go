@@ -40,9 +40,29 @@ func TestQueuedJobIsAdmittedAndCompletes(t *testing.T) {
 	}
 	byKind := map[string]int{}
 	for _, e := range events {
-		byKind[e.Verb+" "+e.Resource()]++
+		k := e.Verb + " " + e.Resource()
+		if e.Resource() == "" {
+			k = e.Verb + " " + e.RequestURI
+		}
+		byKind[k]++
 	}
 	t.Logf("requests of --queue --wait: %d: %v", len(events), byKind)
+	// No webhook of Kueue's is registered (the API server could not reach
+	// it here): the Job was managed without one.
+	mut, err := cluster.Clientset().AdmissionregistrationV1().MutatingWebhookConfigurations().List(ctx, metav1.ListOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	val, err := cluster.Clientset().AdmissionregistrationV1().ValidatingWebhookConfigurations().List(ctx, metav1.ListOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(mut.Items)+len(val.Items) != 0 {
+		t.Errorf("%d mutating and %d validating webhook configurations, want none", len(mut.Items), len(val.Items))
+	}
+	if n := byKind["get /apis/kueue.x-k8s.io"]; n != 1 {
+		t.Errorf("%d discovery requests of kueue.x-k8s.io, want one for the command (preflight and follow share it)", n)
+	}
 	if byKind["list workloads"] > 1 || byKind["watch workloads"] != 1 {
 		t.Errorf("Workload requests: %v, want one watch (and at most one list)", byKind)
 	}

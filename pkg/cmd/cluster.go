@@ -15,8 +15,13 @@ import (
 )
 
 // client connects to the cluster the connection flags select. It sends
-// nothing: the first request is the one that does the work.
+// nothing: the first request is the one that does the work. The client is
+// kept for the command, so the wizard's lookups, the preflights, the create
+// and --wait share what it learns once (Kueue's discovery).
 func (o *CreateOptions) client() (*cluster.Client, string, error) {
+	if o.conn != nil {
+		return o.conn, o.connNS, nil
+	}
 	c, err := o.Conn.Client(o.Streams.ErrOut)
 	if err != nil {
 		return nil, "", cluster.Explain(err, cluster.Endpoint{}, cluster.Subject{Verb: "connect"})
@@ -25,6 +30,7 @@ func (o *CreateOptions) client() (*cluster.Client, string, error) {
 	if err != nil {
 		return nil, "", err
 	}
+	o.conn, o.connNS = c, ns
 	return c, ns, nil
 }
 

@@ -40,6 +40,9 @@ type CreateOptions struct {
 
 	SpecFlags jobspec.Flags
 	Conn      cluster.ConnectionFlags
+	// conn and connNS are the client of Conn once made (see client).
+	conn   *cluster.Client
+	connNS string
 
 	Filename    string
 	Kind        string
