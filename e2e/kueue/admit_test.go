@@ -16,8 +16,10 @@ import (
 // Kueue with no webhook registered: the Job arrives suspended with the
 // label, Kueue makes its Workload, admits it and unsuspends the Job, the
 // test kubelet completes it, exit 0.
+//
+// Not parallel: it counts the plugin's requests, which the other tests'
+// would blur; Go runs it before the parallel ones start.
 func TestQueuedJobIsAdmittedAndCompletes(t *testing.T) {
-	t.Parallel()
 	ctx := testCtx(t, 3*time.Minute)
 	ns := queues(ctx, t, testkueue.ClusterQueue{Quota: map[string]string{"cpu": "1", "memory": "1Gi"}})
 	mark, err := cluster.AuditMark()
@@ -32,9 +34,10 @@ func TestQueuedJobIsAdmittedAndCompletes(t *testing.T) {
 	// The Workload costs one watch (a streaming list, as for the Job and
 	// its pods; one list and one watch where the server has no WatchList);
 	// the queue two GETs before the create (LocalQueue, ClusterQueue).
-	events, err := cluster.AuditEventsSince(mark, func(e testcluster.AuditEvent) bool {
+	// A watch is logged when it closes, just after the plugin exits.
+	events, err := cluster.WaitForAuditQuiet(ctx, mark, func(e testcluster.AuditEvent) bool {
 		return strings.HasPrefix(e.UserAgent, "kubectl-job-wizard/") && (e.ObjectRef == nil || e.ObjectRef.Namespace == ns || e.ObjectRef.Namespace == "")
-	})
+	}, time.Second)
 	if err != nil {
 		t.Fatal(err)
 	}
