@@ -10,121 +10,68 @@ import (
 	"context"
 	"os"
 	"os/exec"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
-	expect "github.com/Netflix/go-expect"
-	"github.com/creack/pty"
-	"github.com/hinshun/vt10x"
 	schedulingv1 "k8s.io/api/scheduling/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/jobwizard/kubectl-job-wizard/internal/testutil"
 )
 
-// wizardTerm is one run of the wizard binary on a pseudo-terminal.
-type wizardTerm struct {
-	t      *testing.T
-	c      *expect.Console
-	screen vt10x.Terminal
-	cmd    *exec.Cmd
-	stdout *testutil.LockedBuffer
-}
-
-func startWizard(ctx context.Context, t *testing.T, args ...string) *wizardTerm {
+// startWizard runs the wizard binary on a terminal against the cluster.
+func startWizard(ctx context.Context, t *testing.T, args ...string) *testutil.Walk {
 	t.Helper()
-	ptm, pts, err := pty.Open()
-	if err != nil {
-		t.Skipf("no pseudo-terminal: %v", err)
-	}
-	screen := vt10x.New(vt10x.WithWriter(pts), vt10x.WithSize(160, 80))
-	c, err := expect.NewConsole(expect.WithStdin(ptm), expect.WithStdout(screen), expect.WithCloser(ptm, pts),
-		expect.WithDefaultTimeout(30*time.Second))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { c.Close() })
 	cmd := exec.CommandContext(ctx, followBinary(t), append([]string{"--kubeconfig=" + cluster.AdminKubeconfig}, args...)...)
-	cmd.Env = append(os.Environ(), "NO_COLOR=1", "LANG=en_US.UTF-8", "LC_ALL=", "XDG_STATE_HOME="+t.TempDir())
-	w := &wizardTerm{t: t, c: c, screen: screen, cmd: cmd, stdout: &testutil.LockedBuffer{}}
-	cmd.Stdin, cmd.Stdout, cmd.Stderr = c.Tty(), w.stdout, c.Tty()
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	return w
+	cmd.Env = append(os.Environ(), "NO_COLOR=1", "LANG=en_US.UTF-8", "LC_ALL=", "LC_MESSAGES=", "XDG_STATE_HOME="+t.TempDir())
+	return testutil.StartWalk(t, cmd)
 }
 
-func (w *wizardTerm) fail(format string, args ...any) {
-	w.t.Helper()
-	w.t.Fatalf(format+"\nscreen:\n%s", append(args, expect.StripTrailingEmptyLines(w.screen.String()))...)
-}
+// hardAnswers are a walk's answers by the start of their question, each
+// used in turn; a question with none left, or none at all, gets Enter.
+type hardAnswers map[string][]string
 
-func (w *wizardTerm) expect(text string) {
-	w.t.Helper()
-	if _, err := w.c.ExpectString(text); err != nil {
-		w.fail("waiting for %q: %v", text, err)
-	}
-}
-
-func (w *wizardTerm) answer(question, keys string) {
-	w.t.Helper()
-	w.expect("? " + question)
-	testutil.Settle(w.c)
-	if _, err := w.c.Send(keys); err != nil {
-		w.t.Fatal(err)
-	}
-}
-
-// enter answers each question with Enter, its default.
-func (w *wizardTerm) enter(questions ...string) {
-	w.t.Helper()
-	for _, q := range questions {
-		w.answer(q, "\r")
+// walk answers every question to the end of the run; check, when set, sees
+// each question first (with the lines below it) and may answer it itself
+// by returning the keys.
+func walk(ctx context.Context, w *testutil.Walk, answers hardAnswers, check func(q string, below []string) (string, bool)) {
+	w.T.Helper()
+	for {
+		q, below, ok := w.Next(ctx)
+		if !ok {
+			return
+		}
+		if check != nil {
+			if keys, ok := check(q, below); ok {
+				w.Send(keys)
+				continue
+			}
+		}
+		keys := "\r"
+		for start, queue := range answers {
+			if strings.HasPrefix(q, "? "+start) && len(queue) > 0 {
+				keys, answers[start] = queue[0], queue[1:]
+				break
+			}
+		}
+		w.Send(keys)
 	}
 }
 
-// wait ends the run and returns the screen.
-func (w *wizardTerm) wait() string {
-	w.t.Helper()
-	werr := w.cmd.Wait()
-	w.c.Tty().Close()
-	w.c.ExpectEOF()
-	if werr != nil {
-		w.fail("exit: %v\nstdout: %s", werr, w.stdout.String())
+// hardWalk is the walk of both tests: the name, the image and a command,
+// a PriorityClass picked from the cluster's, a pod annotation, Create and
+// the follow (Enter: yes); Enter elsewhere.
+func hardWalk(name, priorityClass string) hardAnswers {
+	return hardAnswers{
+		"Name":                           {name + "\r"},
+		"Image":                          {"busybox:1.36\r"},
+		"Advanced options for container": {" \r"}, // Command and arguments
+		"Command":                        {"echo hi\r"},
+		"Priority class":                 {priorityClass + "\r"},
+		"Pod annotation":                 {"sidecar.istio.io/inject=false\r"},
 	}
-	return expect.StripTrailingEmptyLines(w.screen.String())
-}
-
-// walkToSecurity answers steps 1 to 3 up to the security question: name,
-// image, a PriorityClass picked from the cluster's, Enter elsewhere.
-func (w *wizardTerm) walkToSecurity(name, priorityClass string) {
-	w.t.Helper()
-	w.answer("Name", name+"\r")
-	w.enter("Namespace", "Alias", "Description", "Backoff limit", "Completions", "Parallelism", "Active deadline",
-		"Advanced job settings", "Restart policy")
-	w.answer("Image", "busybox:1.36\r")
-	w.enter("Container name", "Requests", "Limits")
-	// The command is asked for: echo hi.
-	w.answer("Advanced options for container "+name, " \r")
-	w.answer("Command", "echo hi\r")
-	w.enter("Arguments", "Add another container?", "Add an init container", "Add a sidecar", "Service account")
-	// A pick from the cluster's list, with the values; typing filters it,
-	// Enter takes the match.
-	w.expect("? Priority class")
-	w.expect("priority 100")
-	testutil.Settle(w.c)
-	if _, err := w.c.Send(priorityClass + "\r"); err != nil {
-		w.t.Fatal(err)
-	}
-}
-
-// walkToReview answers steps 4 to 6, with one pod annotation.
-func (w *wizardTerm) walkToReview() {
-	w.t.Helper()
-	w.enter("Add a volume?", "Label key=value", "Annotations to keep", "Annotation key=value")
-	w.answer("Pod annotation", "sidecar.istio.io/inject=false\r")
-	w.enter("Pod annotation", "Where may the pods run?", "Tolerations")
 }
 
 func restrictedWithPriorityClass(ctx context.Context, t *testing.T) string {
@@ -149,18 +96,42 @@ func TestWizardRestrictedNamespacePTY(t *testing.T) {
 	defer cancel()
 	ns := restrictedWithPriorityClass(ctx, t)
 	w := startWizard(ctx, t, "-n", ns, quick)
-	w.walkToSecurity("hard", "batch-"+ns)
-	w.expect(`Namespace ` + ns + ` enforces Pod Security "restricted:latest"`)
-	w.expect("runAsNonRoot: true (pod)")
-	// Yes is the default: Enter takes it.
-	w.answer("Meet the Pod Security restricted level? [? for help] (Y/n)", "\r")
-	w.walkToReview()
-	w.expect("Security profile")
-	w.answer("What now?", "Create\r")
-	w.answer("Follow the Job until it ends?", "\r")
-	w.expect("The same without prompts:")
-	screen := w.wait()
-	if got := strings.TrimSpace(w.stdout.String()); got != "job.batch/hard created" {
+	sawQuestion, sawClasses := false, false
+	walk(ctx, w, hardWalk("hard", "batch-"+ns), func(q string, below []string) (string, bool) {
+		switch {
+		case strings.HasPrefix(q, "? Priority class"):
+			// A pick from the cluster's list, with the values.
+			opts, _ := testutil.Options(below)
+			sawClasses = slices.Contains(opts, "batch-"+ns+" - priority 100")
+			if !sawClasses {
+				w.Fail("priority class options %q", opts)
+			}
+		case strings.HasPrefix(q, "? Meet the Pod Security restricted level?"):
+			// Yes is the default here: Enter takes it.
+			sawQuestion = true
+			if !strings.Contains(q, "(Y/n)") {
+				w.Fail("the security question does not default to yes: %q", q)
+			}
+			return "\r", true
+		case strings.HasPrefix(q, "? What now?"):
+			return "Create\r", true
+		}
+		return "", false
+	})
+	if err := w.Exit(ctx); err != nil {
+		w.Fail("exit: %v\nstdout: %s", err, w.Stdout)
+	}
+	screen := w.Text()
+	if !sawQuestion || !sawClasses {
+		w.Fail("the security question (%v) or the priority classes (%v) were not asked", sawQuestion, sawClasses)
+	}
+	for _, want := range []string{`Namespace ` + ns + ` enforces Pod Security "restricted:latest"`, "runAsNonRoot: true (pod)",
+		"Security profile", "The same without prompts:"} {
+		if !strings.Contains(screen, want) {
+			w.Fail("the screen does not show %q", want)
+		}
+	}
+	if got := strings.TrimSpace(w.Stdout.String()); got != "job.batch/hard created" {
 		t.Errorf("stdout: %q", got)
 	}
 	if strings.Contains(screen, "would refuse every pod") {
@@ -195,26 +166,40 @@ func TestWizardReviewFixPTY(t *testing.T) {
 	defer cancel()
 	ns := restrictedWithPriorityClass(ctx, t)
 	w := startWizard(ctx, t, "-n", ns, quick)
-	w.walkToSecurity("fixme", "") // Enter: (none)
-	w.answer("Meet the Pod Security restricted level?", "n\r")
-	w.walkToReview()
-	w.expect(`Namespace ` + ns + ` enforces Pod Security "restricted:latest", which would refuse every pod of this Job:`)
-	w.expect("fix with --security-profile restricted")
-	w.expect("? What now?")
-	w.expect("Apply the restricted profile")
-	testutil.Settle(w.c)
-	if strings.Contains(w.screen.String(), "send it to the cluster") {
-		w.fail("Create is offered for pods the namespace refuses")
+	reviews := 0
+	answers := hardWalk("fixme", "") // Enter at the priority class: (none)
+	answers["Meet the Pod Security restricted level?"] = []string{"n\r"}
+	walk(ctx, w, answers, func(q string, below []string) (string, bool) {
+		if !strings.HasPrefix(q, "? What now?") {
+			return "", false
+		}
+		reviews++
+		opts, current := testutil.Options(below)
+		if reviews == 1 {
+			// The fix is the first choice, and Create is not offered.
+			if current != "Apply the restricted profile" || slices.ContainsFunc(opts, func(o string) bool { return strings.HasPrefix(o, "Create") }) {
+				w.Fail("first review: options %q, on %q", opts, current)
+			}
+			return "\r", true
+		}
+		if !slices.ContainsFunc(opts, func(o string) bool { return strings.HasPrefix(o, "Create") }) {
+			w.Fail("the review after the fix does not offer Create: %q", opts)
+		}
+		return "Create\r", true
+	})
+	if err := w.Exit(ctx); err != nil {
+		w.Fail("exit: %v\nstdout: %s", err, w.Stdout)
 	}
-	if _, err := w.c.Send("\r"); err != nil {
-		t.Fatal(err)
+	screen := w.Text()
+	if reviews != 2 {
+		w.Fail("%d reviews, want 2", reviews)
 	}
-	// The review again, with the profile and now with Create.
-	w.expect("Security profile")
-	w.answer("What now?", "Create\r")
-	w.answer("Follow the Job until it ends?", "\r")
-	w.expect("The same without prompts:")
-	screen := w.wait()
+	for _, want := range []string{`Namespace ` + ns + ` enforces Pod Security "restricted:latest", which would refuse every pod of this Job:`,
+		"fix with --security-profile restricted", "Security profile"} {
+		if !strings.Contains(screen, want) {
+			w.Fail("the screen does not show %q", want)
+		}
+	}
 	job, err := cluster.Clientset().BatchV1().Jobs(ns).Get(ctx, "fixme", metav1.GetOptions{})
 	if err != nil {
 		t.Fatal(err)
