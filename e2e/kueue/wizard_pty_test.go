@@ -22,6 +22,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
+	"github.com/jobwizard/kubectl-job-wizard/internal/testcluster"
 	"github.com/jobwizard/kubectl-job-wizard/internal/testkueue"
 	"github.com/jobwizard/kubectl-job-wizard/internal/testutil"
 )
@@ -137,6 +138,10 @@ func TestWizardQueueQuestionOnTheRealKueue(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	mark, err := cluster.AuditMark()
+	if err != nil {
+		t.Fatal(err)
+	}
 	w, stdout := startWalk(ctx, t, "wiz", "-n", ns, "--image=busybox:1.36", "--request=cpu=100m", "-i")
 	var queueOptions []string
 	var preselected string
@@ -193,6 +198,25 @@ func TestWizardQueueQuestionOnTheRealKueue(t *testing.T) {
 	}
 	if got := strings.TrimSpace(stdout.String()); got != "job.batch/wiz created" {
 		t.Errorf("stdout: %q", got)
+	}
+
+	// The namespace's Kueue reads of the whole walk, create and follow: the
+	// LocalQueues listed once for the question, the queue read once by the
+	// preflight.
+	events, err := cluster.AuditEventsSince(mark, func(e testcluster.AuditEvent) bool {
+		return strings.HasPrefix(e.UserAgent, "kubectl-job-wizard/") && e.ObjectRef != nil && e.ObjectRef.Namespace == ns &&
+			e.ObjectRef.APIGroup == "kueue.x-k8s.io"
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	byKind := map[string]int{}
+	for _, e := range events {
+		byKind[e.Verb+" "+e.Resource()]++
+	}
+	t.Logf("FIGURE wizard_kueue_namespaced_requests %d %v", len(events), byKind)
+	if byKind["list localqueues"] != 1 || byKind["get localqueues"] != 1 {
+		t.Errorf("LocalQueue requests: %v, want one list (the question) and one get (the preflight)", byKind)
 	}
 
 	job, err := cluster.Clientset().BatchV1().Jobs(ns).Get(ctx, "wiz", metav1.GetOptions{})
