@@ -7,6 +7,7 @@ import (
 	"errors"
 	"reflect"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	utiljson "k8s.io/apimachinery/pkg/util/json"
@@ -40,14 +41,29 @@ var (
 	textMarshalerType = reflect.TypeFor[encoding.TextMarshaler]()
 )
 
+// marshalsCache holds marshals' answer per type: a Job's walk asks it of
+// every value, and Implements scans the method sets each time.
+var marshalsCache sync.Map // reflect.Type -> bool
+
+// marshals tells a type that encodes itself (json.Marshaler or
+// encoding.TextMarshaler, on the value or its pointer).
+func marshals(t reflect.Type) bool {
+	if m, ok := marshalsCache.Load(t); ok {
+		return m.(bool)
+	}
+	m := t.Implements(marshalerType) || t.Implements(textMarshalerType) ||
+		(t.Kind() != reflect.Pointer && reflect.PointerTo(t).Implements(marshalerType)) ||
+		(t.Kind() != reflect.Pointer && reflect.PointerTo(t).Implements(textMarshalerType))
+	marshalsCache.Store(t, m)
+	return m
+}
+
 func walk(v reflect.Value) (any, error) {
 	if !v.IsValid() {
 		return nil, nil
 	}
 	t := v.Type()
-	if t.Implements(marshalerType) || t.Implements(textMarshalerType) ||
-		(t.Kind() != reflect.Pointer && reflect.PointerTo(t).Implements(marshalerType)) ||
-		(t.Kind() != reflect.Pointer && reflect.PointerTo(t).Implements(textMarshalerType)) {
+	if marshals(t) {
 		return viaJSON(v)
 	}
 	switch t.Kind() {
