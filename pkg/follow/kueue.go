@@ -11,6 +11,7 @@ import (
 
 	batchv1 "k8s.io/api/batch/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -136,7 +137,7 @@ func (f *follower) onWorkload(ctx context.Context, wl *cluster.KueueWorkload) {
 	}
 	inadmissible := false
 	evicted := trueCondition(conds, wlEvicted)
-	switch reserved := findCond(conds, wlQuotaReserved); {
+	switch reserved := meta.FindStatusCondition(conds, wlQuotaReserved); {
 	case trueCondition(conds, wlFinished) != nil:
 		k.state = ""
 	case evicted != nil:
@@ -282,17 +283,8 @@ func checksNote(wl *cluster.KueueWorkload) string {
 	return ": " + strings.Join(parts, ", ")
 }
 
-func findCond(conds []metav1.Condition, typ string) *metav1.Condition {
-	for i := range conds {
-		if conds[i].Type == typ {
-			return &conds[i]
-		}
-	}
-	return nil
-}
-
 func trueCondition(conds []metav1.Condition, typ string) *metav1.Condition {
-	if c := findCond(conds, typ); c != nil && c.Status == metav1.ConditionTrue {
+	if c := meta.FindStatusCondition(conds, typ); c != nil && c.Status == metav1.ConditionTrue {
 		return c
 	}
 	return nil
