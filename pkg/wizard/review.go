@@ -203,8 +203,8 @@ func (w *Wizard) review(s *jobspec.Spec) (*Result, error) {
 				return nil, err
 			}
 			// The Spec follows an edit in $EDITOR, so the profile goes on
-			// the edited Job too.
-			w.edited = nil
+			// the edited Job (or CronJob) too.
+			w.edited, w.editedCron = nil, nil
 		}
 	}
 }

@@ -289,7 +289,11 @@ func (w *Wizard) reviewPodSecurity(s *jobspec.Spec) (refused, fixable bool) {
 	if err != nil || len(vs) == 0 {
 		return false, false
 	}
-	w.say(w.style(yellow, w.T("Namespace %s enforces Pod Security %q, which would refuse every pod of this Job:", safe(w.namespace(s)), sec.name)))
+	msg := w.T("Namespace %s enforces Pod Security %q, which would refuse every pod of this Job:", safe(w.namespace(s)), sec.name)
+	if s.IsCronJob() {
+		msg = w.T("Namespace %s enforces Pod Security %q, which would refuse every pod of this CronJob's Jobs:", safe(w.namespace(s)), sec.name)
+	}
+	w.say(w.style(yellow, msg))
 	for _, v := range vs {
 		what := v.Reason
 		if v.Detail != "" {

@@ -252,3 +252,23 @@ func TestHardenedPodInChinese(t *testing.T) {
 	}
 	_ = corev1.ContainerRestartPolicyAlways
 }
+
+// TestCronJobReviewOffersTheProfileFix: a CronJob's pods are judged too;
+// the fix reaches its jobTemplate, and the command carries it.
+func TestCronJobReviewOffersTheProfileFix(t *testing.T) {
+	l := &hardLookup{fakeLookup: &fakeLookup{}, levels: map[string]string{"hard": "restricted"}}
+	spec := fromArgs(t, "report --image busybox:1.36 --schedule @hourly -n hard")
+	r := walk(t, spec, map[string][]any{qSecurity: {false}, qWhatNow: {fixLabel, "Create"}}, withLookup(l))
+	if r.err != nil {
+		t.Fatalf("walk: %v\n%s", r.err, r.out)
+	}
+	if r.res.CronJob == nil {
+		t.Fatalf("no CronJob: %+v", r.res)
+	}
+	if sc := r.res.CronJob.Spec.JobTemplate.Spec.Template.Spec.SecurityContext; sc == nil || !*sc.RunAsNonRoot {
+		t.Errorf("the fix did not reach the jobTemplate: %+v", r.res.CronJob.Spec.JobTemplate.Spec.Template.Spec)
+	}
+	if !strings.Contains(r.out.String(), "would refuse every pod of this CronJob's Jobs") || !strings.Contains(r.res.Command, "--security-profile=restricted") {
+		t.Errorf("review:\n%s\ncommand %s", r.out.String(), r.res.Command)
+	}
+}
