@@ -13,21 +13,33 @@ import (
 
 var cronJobKind = batchv1.SchemeGroupVersion.WithKind("CronJob")
 
-// CreateCronJob sends the CronJob: one POST, nothing before it. An
-// interrupt before the POST sends nothing; once it is on its way it gets
-// the client's interrupt grace to be answered, as a Job's create does. Unlike a Job's, a
-// lost answer is not followed by a search: the error says so, and
-// `kubectl get cronjob NAME` tells.
+// CreateCronJob sends the CronJob: one POST, nothing before it, as Create
+// sends a Job. A real create carries a create id (CreateIDLabel) and, when
+// its answer is lost, the CronJob is looked for by that id: found, it is
+// returned as created; else the error is an *AnswerLostError. An interrupt
+// before the POST sends nothing; once it is on its way it gets the
+// client's interrupt grace to be answered.
 func (c *Client) CreateCronJob(ctx context.Context, cj *batchv1.CronJob, o CreateOptions) (*batchv1.CronJob, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
+	}
+	if !o.DryRunServer {
+		cj = withCronJobCreateID(cj)
 	}
 	gctx, stop := graceful(ctx, c.interruptGrace(), func() {
 		o.say("interrupted: waiting up to %v for the API server to answer the create of %s, so as to tell whether it was made (interrupt again to stop at once)",
 			c.interruptGrace(), cronJobRef(cj))
 	})
 	defer stop()
-	return c.postCronJob(gctx, cj, o)
+	out, err := c.postCronJob(gctx, cj, o)
+	if err == nil || o.DryRunServer || !answerLost(err) {
+		return out, err
+	}
+	found, ferr := c.findCreatedCronJob(ctx, cj, err)
+	if ferr == nil {
+		o.say("the API server's answer to the create of %s was lost (%s), but the CronJob is there: created by this run", cronJobRef(found), innermost(err))
+	}
+	return found, ferr
 }
 
 func (c *Client) postCronJob(ctx context.Context, cj *batchv1.CronJob, o CreateOptions) (*batchv1.CronJob, error) {

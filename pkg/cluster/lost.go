@@ -63,14 +63,26 @@ func (c *Client) interruptGrace() time.Duration {
 
 // withCreateID returns a copy of job labelled with a new create id.
 func withCreateID(job *batchv1.Job) *batchv1.Job {
+	out := job.DeepCopy()
+	addCreateID(&out.ObjectMeta)
+	return out
+}
+
+// withCronJobCreateID is withCreateID for a CronJob: the label is on the
+// CronJob only, not on the Jobs it starts.
+func withCronJobCreateID(cj *batchv1.CronJob) *batchv1.CronJob {
+	out := cj.DeepCopy()
+	addCreateID(&out.ObjectMeta)
+	return out
+}
+
+func addCreateID(m *metav1.ObjectMeta) {
 	b := make([]byte, 10)
 	_, _ = rand.Read(b)
-	out := job.DeepCopy()
-	if out.Labels == nil {
-		out.Labels = map[string]string{}
+	if m.Labels == nil {
+		m.Labels = map[string]string{}
 	}
-	out.Labels[CreateIDLabel] = hex.EncodeToString(b)
-	return out
+	m.Labels[CreateIDLabel] = hex.EncodeToString(b)
 }
 
 // AnswerLostError is a create that the server did not answer, after the
@@ -83,13 +95,30 @@ type AnswerLostError struct {
 	// Name or GenerateName, Namespace and the create id identify the Job
 	// looked for, for the message.
 	Name, GenerateName, Namespace, CreateID string
+	// CronJob says the object was a CronJob, not a Job.
+	CronJob bool
+}
+
+// kind, resource and ref name the object looked for in messages.
+func (e *AnswerLostError) kind() string {
+	if e.CronJob {
+		return "CronJob"
+	}
+	return "Job"
+}
+
+func (e *AnswerLostError) resource() string {
+	if e.CronJob {
+		return "cronjobs"
+	}
+	return "jobs"
 }
 
 func (e *AnswerLostError) Error() string {
 	if e.CheckErr != nil {
-		return fmt.Sprintf("%v; whether the Job was created is unknown: looking for it failed: %v", e.Err, e.CheckErr)
+		return fmt.Sprintf("%v; whether the %s was created is unknown: looking for it failed: %v", e.Err, e.kind(), e.CheckErr)
 	}
-	return fmt.Sprintf("%v; the Job was not created", e.Err)
+	return fmt.Sprintf("%v; the %s was not created", e.Err, e.kind())
 }
 func (e *AnswerLostError) Unwrap() error { return e.Err }
 
@@ -112,17 +141,17 @@ func (e *AnswerLostError) explain(ep Endpoint, s Subject) string {
 		}
 	}
 	if e.CheckErr == nil {
-		return cause + "; it was not created: the server has no Job from this run (looked for " + e.selector() + ")"
+		return cause + "; it was not created: the server has no " + e.kind() + " from this run (looked for " + e.selector() + ")"
 	}
 	return cause + fmt.Sprintf("; whether it was created is unknown, as looking for it failed too (%s): "+
-		"before sending it again, look with: kubectl get jobs -n %s -l %s=%s", innermost(e.CheckErr), e.Namespace, CreateIDLabel, e.CreateID)
+		"before sending it again, look with: kubectl get %s -n %s -l %s=%s", innermost(e.CheckErr), e.resource(), e.Namespace, CreateIDLabel, e.CreateID)
 }
 
 func (e *AnswerLostError) selector() string {
 	if e.Name != "" {
-		return fmt.Sprintf("job.batch/%s with label %s=%s", e.Name, CreateIDLabel, e.CreateID)
+		return fmt.Sprintf("%s.batch/%s with label %s=%s", strings.ToLower(e.kind()), e.Name, CreateIDLabel, e.CreateID)
 	}
-	return fmt.Sprintf("a Job with label %s=%s", CreateIDLabel, e.CreateID)
+	return fmt.Sprintf("a %s with label %s=%s", e.kind(), CreateIDLabel, e.CreateID)
 }
 
 // ReplaceIncompleteError is a --replace that deleted the old Job but did
@@ -248,6 +277,26 @@ func isTimeout(err error) bool {
 // apart, before it concludes the Job is not there. It runs on a context of
 // its own: the caller's may be the interrupted one.
 func (c *Client) findCreated(parent context.Context, job *batchv1.Job, cause error) (*batchv1.Job, error) {
+	id := job.Labels[CreateIDLabel]
+	lost := &AnswerLostError{Err: cause, Name: job.Name, GenerateName: job.GenerateName, Namespace: job.Namespace, CreateID: id}
+	return findLost(c, parent, lost, func(ctx context.Context) (*batchv1.Job, error) {
+		return c.lookForCreate(ctx, job.Namespace, job.Name, id)
+	})
+}
+
+// findCreatedCronJob is findCreated for a CronJob.
+func (c *Client) findCreatedCronJob(parent context.Context, cj *batchv1.CronJob, cause error) (*batchv1.CronJob, error) {
+	id := cj.Labels[CreateIDLabel]
+	lost := &AnswerLostError{Err: cause, Name: cj.Name, GenerateName: cj.GenerateName, Namespace: cj.Namespace, CreateID: id, CronJob: true}
+	return findLost(c, parent, lost, func(ctx context.Context) (*batchv1.CronJob, error) {
+		return c.lookForCronJobCreate(ctx, cj.Namespace, cj.Name, id)
+	})
+}
+
+// findLost asks look twice, a moment apart, for the object of a create
+// whose answer was lost, on a context of its own; lost is the error when
+// it is not found, with CheckErr set when looking failed.
+func findLost[T any](c *Client, parent context.Context, lost *AnswerLostError, look func(context.Context) (*T, error)) (*T, error) {
 	timeout, recheck := lostCheckTimeout, defaultLostRecheckDelay
 	if c.lostRecheckDelay > 0 {
 		recheck = c.lostRecheckDelay
@@ -257,10 +306,8 @@ func (c *Client) findCreated(parent context.Context, job *batchv1.Job, cause err
 	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(parent), timeout)
 	defer cancel()
-	id := job.Labels[CreateIDLabel]
-	lost := &AnswerLostError{Err: cause, Name: job.Name, GenerateName: job.GenerateName, Namespace: job.Namespace, CreateID: id}
-	for look := 0; look < 2; look++ {
-		if look > 0 {
+	for n := 0; n < 2; n++ {
+		if n > 0 {
 			select {
 			case <-time.After(recheck):
 			case <-ctx.Done():
@@ -268,7 +315,7 @@ func (c *Client) findCreated(parent context.Context, job *batchv1.Job, cause err
 				return nil, lost
 			}
 		}
-		found, err := c.lookForCreate(ctx, job.Namespace, job.Name, id)
+		found, err := look(ctx)
 		if err != nil {
 			lost.CheckErr = err
 			return nil, lost
@@ -308,5 +355,32 @@ func (c *Client) lookForCreate(ctx context.Context, namespace, name, id string) 
 	// One POST makes at most one Job.
 	out := list.Items[0].DeepCopy()
 	out.SetGroupVersionKind(jobKind)
+	return out, nil
+}
+
+// lookForCronJobCreate is lookForCreate for a CronJob.
+func (c *Client) lookForCronJobCreate(ctx context.Context, namespace, name, id string) (*batchv1.CronJob, error) {
+	if name != "" {
+		got, err := c.GetCronJob(ctx, namespace, name)
+		if apierrors.IsNotFound(err) {
+			return nil, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		if got.Labels[CreateIDLabel] != id {
+			return nil, nil // someone else's CronJob of that name
+		}
+		return got, nil
+	}
+	list := &batchv1.CronJobList{}
+	err := c.Batch.Get().Namespace(namespace).Resource("cronjobs").
+		VersionedParams(&metav1.ListOptions{LabelSelector: CreateIDLabel + "=" + id}, ParameterCodec).
+		Do(ctx).Into(list)
+	if err != nil || len(list.Items) == 0 {
+		return nil, err
+	}
+	out := list.Items[0].DeepCopy()
+	out.SetGroupVersionKind(cronJobKind)
 	return out, nil
 }

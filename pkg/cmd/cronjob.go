@@ -87,7 +87,7 @@ func (o *CreateOptions) sendCronJob(ctx context.Context, cj *batchv1.CronJob) (*
 			name = cj.GenerateName + "*"
 		}
 		subject := cluster.Subject{Verb: "create", Resource: "cronjob.batch", Name: name, Namespace: cj.Namespace}
-		if errors.Is(err, context.Canceled) && !errors.As(err, new(*cluster.ReplaceIncompleteError)) {
+		if errors.Is(err, context.Canceled) && !errors.As(err, new(*cluster.ReplaceIncompleteError)) && !errors.As(err, new(*cluster.AnswerLostError)) {
 			err = fmt.Errorf("interrupted before %s was sent, or before its answer came: see kubectl get cronjob -n %s", jobRef(subject), cj.Namespace)
 		} else {
 			err = cluster.Explain(err, c.Endpoint, subject)
