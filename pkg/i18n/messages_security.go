@@ -30,7 +30,7 @@ func zhSecurityMessages() map[string]string {
 		"Priority class":   "优先级类",
 		"Security profile": "安全配置",
 		"Pod security":     "容器组安全上下文",
-		"Namespace %s enforces Pod Security %q, which would refuse every pod of this Job:": "项目 %s 强制执行 Pod 安全级别 %q,会拒绝此任务的每个容器组:",
+		"Namespace %s enforces Pod Security %q, which would refuse every pod of this Job:":            "项目 %s 强制执行 Pod 安全级别 %q,会拒绝此任务的每个容器组:",
 		"Namespace %s enforces Pod Security %q, which would refuse every pod of this CronJob's Jobs:": "项目 %s 强制执行 Pod 安全级别 %q,会拒绝此定时任务的各个任务的每个容器组:",
 		"fix with %s": "修复方法:%s",
 		"Namespace %s enforces Pod Security %q: pods that do not meet it are refused.":                                    "项目 %s 强制执行 Pod 安全级别 %q:不符合的容器组会被拒绝。",
