@@ -119,6 +119,7 @@ func TestRunKueueQueuedThenAdmitted(t *testing.T) {
 
 	src.putWorkload(t, workload(t, string(jobUID), admitted))
 	r.waitFor(t, "job/pi was admitted by Kueue to ClusterQueue cq (flavors: cpu=default-flavor, memory=default-flavor)")
+	job = job.DeepCopy() // Run still reads the Job it was given
 	job.Spec.Suspend = new(false)
 	job = must(src.cs.BatchV1().Jobs(ns).Update(ctx, job, metav1.UpdateOptions{}))
 	must(src.cs.CoreV1().Pods(ns).Create(ctx, testPod("pi-a", corev1.PodSucceeded, exited(0)), metav1.CreateOptions{}))
@@ -168,8 +169,10 @@ func TestRunKueuePreempted(t *testing.T) {
 	r := startRun(t, src, job, Options{})
 	r.waitFor(t, "was admitted by Kueue to ClusterQueue cq")
 	src.putWorkload(t, workload(t, string(jobUID), preempted))
-	job.Spec.Suspend = new(true)
-	must(src.cs.BatchV1().Jobs(ns).Update(ctx, job, metav1.UpdateOptions{}))
+	// A copy: Run still reads the Job it was given.
+	again := job.DeepCopy()
+	again.Spec.Suspend = new(true)
+	must(src.cs.BatchV1().Jobs(ns).Update(ctx, again, metav1.UpdateOptions{}))
 	r.waitFor(t, "job/pi was preempted by Kueue (InClusterQueue: Preempted to accommodate a workload (UID: u2, JobUID: j2) due to prioritization in the ClusterQueue); Kueue puts it back in LocalQueue lq")
 	r.waitFor(t, "job/pi Preempted: ")
 }
@@ -221,6 +224,7 @@ func TestRunKueueWorkloadsForbidden(t *testing.T) {
 	r := startRun(t, src, job, Options{})
 	r.waitFor(t, "job/pi is queued in Kueue's LocalQueue lq; waiting until Kueue admits it")
 	r.waitFor(t, "job/pi Suspended: ")
+	job = job.DeepCopy() // Run still reads the Job it was given
 	job.Spec.Suspend = new(false)
 	must(src.cs.BatchV1().Jobs(ns).Update(ctx, job, metav1.UpdateOptions{}))
 	r.waitFor(t, "job/pi was admitted by Kueue\n")

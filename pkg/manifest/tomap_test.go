@@ -35,7 +35,7 @@ func TestToMapIsJSON(t *testing.T) {
 		func(q *resource.Quantity, c randfill.Continue) {
 			*q = *resource.NewMilliQuantity(c.Int63n(1<<40), []resource.Format{resource.DecimalSI, resource.BinarySI, resource.DecimalExponent}[c.Intn(3)])
 		},
-		func(fv *metav1.FieldsV1, c randfill.Continue) { fv.Raw = []byte(`{"f:spec":{}}`) },
+		func(fv *metav1.FieldsV1, c randfill.Continue) { fv.SetRawString(`{"f:spec":{}}`) },
 		func(tm *metav1.Time, c randfill.Continue) {
 			if c.Intn(3) > 0 {
 				tm.Time = metav1.Unix(c.Int63n(1<<33), 0).Time
