@@ -3,13 +3,13 @@ package wizard
 import (
 	"errors"
 	"fmt"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
 
 	batchv1 "k8s.io/api/batch/v1"
 
+	"github.com/jobwizard/kubectl-job-wizard/internal/lazy"
 	"github.com/jobwizard/kubectl-job-wizard/pkg/jobspec"
 )
 
@@ -59,11 +59,12 @@ const (
 )
 
 // The schedules the presets write, read back so that a schedule from the
-// flags or a draft opens on its preset.
+// flags or a draft opens on its preset; compiled on first use, not at
+// every start of the plugin.
 var (
-	hourlyRE = regexp.MustCompile(`^([0-9]|[1-5][0-9]) \* \* \* \*$`)
-	dailyRE  = regexp.MustCompile(`^([0-9]|[1-5][0-9]) ([0-9]|1[0-9]|2[0-3]) \* \* \*$`)
-	weeklyRE = regexp.MustCompile(`^([0-9]|[1-5][0-9]) ([0-9]|1[0-9]|2[0-3]) \* \* ([0-6])$`)
+	hourlyRE = lazy.Regexp(`^([0-9]|[1-5][0-9]) \* \* \* \*$`)
+	dailyRE  = lazy.Regexp(`^([0-9]|[1-5][0-9]) ([0-9]|1[0-9]|2[0-3]) \* \* \*$`)
+	weeklyRE = lazy.Regexp(`^([0-9]|[1-5][0-9]) ([0-9]|1[0-9]|2[0-3]) \* \* ([0-6])$`)
 )
 
 // weekdays are offered Monday first, as a calendar in China (and ISO 8601)
@@ -86,12 +87,12 @@ func (w *Wizard) askSchedule(s *jobspec.Spec) error {
 	var m []string
 	switch {
 	case cur == "":
-	case hourlyRE.MatchString(cur):
-		preset, m = presetHourly, hourlyRE.FindStringSubmatch(cur)
-	case dailyRE.MatchString(cur):
-		preset, m = presetDaily, dailyRE.FindStringSubmatch(cur)
-	case weeklyRE.MatchString(cur):
-		preset, m = presetWeekly, weeklyRE.FindStringSubmatch(cur)
+	case hourlyRE().MatchString(cur):
+		preset, m = presetHourly, hourlyRE().FindStringSubmatch(cur)
+	case dailyRE().MatchString(cur):
+		preset, m = presetDaily, dailyRE().FindStringSubmatch(cur)
+	case weeklyRE().MatchString(cur):
+		preset, m = presetWeekly, weeklyRE().FindStringSubmatch(cur)
 	default:
 		preset = presetCustom
 	}
