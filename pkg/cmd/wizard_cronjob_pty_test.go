@@ -3,6 +3,8 @@
 package cmd
 
 import (
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -172,5 +174,59 @@ func TestWizardCronJobChinesePTY(t *testing.T) {
 	printed := sameCronJob(t, commandOnScreen(t, strings.Replace(screen, zhSame, "The same without prompts:", 1)), r.stdout.String())
 	if c := printed.CronJob; c.Schedule != "45 23 * * 5" || c.TimeZone == nil || *c.TimeZone != "Asia/Shanghai" || printed.Name != "backup" {
 		t.Errorf("printed CronJob: %+v", c)
+	}
+}
+
+// TestWizardCronJobDraftResumesPTY: a CronJob's draft, resumed as its
+// resume line says (-f DRAFT --kind cronjob -i), is a CronJob again; Enter
+// everywhere gives the same CronJob back.
+func TestWizardCronJobDraftResumesPTY(t *testing.T) {
+	manifest := `# interrupted at step 2 of 6
+apiVersion: batch/v1
+kind: CronJob
+metadata:
+  name: nightly
+spec:
+  schedule: "30 2 * * 1"
+  timeZone: Europe/Berlin
+  concurrencyPolicy: Forbid
+  jobTemplate:
+    spec:
+      template:
+        spec:
+          restartPolicy: Never
+          containers:
+          - name: nightly
+            image: busybox:1.36
+`
+	path := filepath.Join(t.TempDir(), "nightly-draft.yaml")
+	if err := os.WriteFile(path, []byte(manifest), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r := startPTY(t, "-f", path, "--kind", "cronjob", "-i", "--dry-run=client", "-o", "yaml")
+	r.answer("Run once (Job) or on a schedule (CronJob)?", "")
+	r.waitScreen(regexp.MustCompile(`> CronJob`))
+	r.send("\r")
+	r.enterToTheEnd()
+	if code := r.exit(); code != 0 {
+		t.Fatalf("exit %d\n%s", code, r.screen.String())
+	}
+	got, _, err := jobspec.ImportCronJob("stdout", []byte(r.stdout.String()))
+	if err != nil {
+		t.Fatalf("stdout is not a CronJob: %v\n%s", err, r.stdout.String())
+	}
+	want, _, err := jobspec.ImportCronJob(path, []byte(manifest))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !apiequality.Semantic.DeepEqual(got.BuildCronJob(), want.BuildCronJob()) {
+		t.Errorf("resumed CronJob differs:\n%s", r.stdout.String())
+	}
+}
+
+func (r *ptyRun) send(keys string) {
+	r.t.Helper()
+	if _, err := r.c.Send(keys); err != nil {
+		r.t.Fatal(err)
 	}
 }
