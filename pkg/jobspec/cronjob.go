@@ -78,6 +78,18 @@ func (s *Spec) BuildCronJob() *batchv1.CronJob {
 		JobTemplate:                batchv1.JobTemplateSpec{Spec: job.Spec},
 	}
 	c.JobTemplateMeta.DeepCopyInto(&cj.Spec.JobTemplate.ObjectMeta)
+	// Kueue reads its labels on each Job the CronJob starts, that is from
+	// the jobTemplate's metadata (Kueue's "Run a CronJob"): on the CronJob
+	// alone they would leave every Job suspended forever. They stay on the
+	// CronJob too, so that FromCronJob reads them back and
+	// `kubectl get cronjob -l` finds it.
+	tm := &cj.Spec.JobTemplate.ObjectMeta
+	if s.Queue != "" {
+		tm.Labels = setKey(tm.Labels, QueueLabel, s.Queue)
+	}
+	if s.WorkloadPriorityClass != "" {
+		tm.Labels = setKey(tm.Labels, WorkloadPriorityClassLabel, s.WorkloadPriorityClass)
+	}
 	return cj
 }
 
@@ -108,6 +120,18 @@ func FromCronJob(cj *batchv1.CronJob) *Spec {
 		FailedJobsHistoryLimit:     cs.FailedJobsHistoryLimit,
 		Suspend:                    cs.Suspend,
 		JobTemplateMeta:            cs.JobTemplate.ObjectMeta,
+	}
+	// Kueue's labels on the jobTemplate that BuildCronJob puts there from
+	// the CronJob's own are not the manifest's to keep: they come back with
+	// --queue and --workload-priority-class.
+	tl := s.CronJob.JobTemplateMeta.Labels
+	for label, v := range map[string]string{QueueLabel: s.Queue, WorkloadPriorityClassLabel: s.WorkloadPriorityClass} {
+		if v != "" && tl[label] == v {
+			delete(tl, label)
+		}
+	}
+	if len(tl) == 0 {
+		s.CronJob.JobTemplateMeta.Labels = nil
 	}
 	return s
 }
