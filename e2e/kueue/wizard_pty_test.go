@@ -14,9 +14,6 @@ import (
 	"testing"
 	"time"
 
-	expect "github.com/Netflix/go-expect"
-	"github.com/creack/pty"
-	"github.com/hinshun/vt10x"
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -27,97 +24,15 @@ import (
 	"github.com/jobwizard/kubectl-job-wizard/internal/testutil"
 )
 
-// ptyWalk drives the wizard on a terminal tall enough never to scroll, so
-// every question keeps its row: the next question is the first "? " line
-// below the last one answered. A question the walk has no answer for gets
-// Enter (its default), so the walk holds however many questions the other
-// steps ask.
-type ptyWalk struct {
-	t      *testing.T
-	c      *expect.Console
-	screen vt10x.Terminal
-	row    int // the row of the last question answered
-	done   chan error
-}
-
-const walkRows = 1500
-
-func startWalk(ctx context.Context, t *testing.T, args ...string) (*ptyWalk, *testutil.LockedBuffer) {
+// startWalk starts the wizard on testutil's Walk (a terminal tall enough
+// never to scroll; questions the walk does not name get Enter).
+func startWalk(ctx context.Context, t *testing.T, args ...string) (*testutil.Walk, *testutil.LockedBuffer) {
 	t.Helper()
-	ptm, pts, err := pty.Open()
-	if err != nil {
-		t.Skipf("no pseudo-terminal: %v", err)
-	}
-	screen := vt10x.New(vt10x.WithWriter(pts), vt10x.WithSize(160, walkRows))
-	c, err := expect.NewConsole(expect.WithStdin(ptm), expect.WithStdout(screen), expect.WithCloser(ptm, pts),
-		expect.WithDefaultTimeout(30*time.Second))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { c.Close() })
 	cmd := exec.CommandContext(ctx, pluginBinary(t), args...)
 	cmd.Env = append(os.Environ(), "KUBECONFIG="+cluster.AdminKubeconfig, "NO_COLOR=1", "LANG=en_US.UTF-8", "LC_ALL=",
 		"LC_MESSAGES=", "XDG_STATE_HOME="+t.TempDir())
-	stdout := &testutil.LockedBuffer{}
-	cmd.Stdin, cmd.Stdout, cmd.Stderr = c.Tty(), stdout, c.Tty()
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	w := &ptyWalk{t: t, c: c, screen: screen, row: -1, done: make(chan error, 1)}
-	go func() { w.done <- cmd.Wait() }()
-	return w, stdout
-}
-
-func (w *ptyWalk) lines() []string { return strings.Split(w.screen.String(), "\n") }
-
-func (w *ptyWalk) fail(format string, args ...any) {
-	w.t.Helper()
-	w.t.Fatalf(format+"\nscreen:\n%s", append(args, expect.StripTrailingEmptyLines(w.screen.String()))...)
-}
-
-// next waits for the next question and returns its line and the lines
-// drawn below it (a Select's options); ok is false once the command ended.
-func (w *ptyWalk) next(ctx context.Context) (question string, below []string, ok bool) {
-	w.t.Helper()
-	for {
-		testutil.Settle(w.c)
-		lines := w.lines()
-		for i := w.row + 1; i < len(lines); i++ {
-			if strings.HasPrefix(lines[i], "? ") {
-				w.row = i
-				return lines[i], lines[i+1:], true
-			}
-		}
-		select {
-		case err := <-w.done:
-			w.done <- err
-			return "", nil, false
-		case <-ctx.Done():
-			w.fail("no next question: %v", ctx.Err())
-		default:
-		}
-	}
-}
-
-func (w *ptyWalk) send(keys string) {
-	w.t.Helper()
-	if _, err := w.c.Send(keys); err != nil {
-		w.t.Fatal(err)
-	}
-}
-
-// exit waits for the command to end and reads the rest of its output.
-func (w *ptyWalk) exit(ctx context.Context) error {
-	w.t.Helper()
-	select {
-	case err := <-w.done:
-		w.c.Tty().Close()
-		w.c.ExpectEOF()
-		return err
-	case <-ctx.Done():
-		w.fail("the command did not end")
-	}
-	return nil
+	w := testutil.StartWalk(t, cmd)
+	return w, w.Stdout
 }
 
 // TestWizardQueueQuestionOnTheRealKueue walks the wizard with Enter for
@@ -147,7 +62,7 @@ func TestWizardQueueQuestionOnTheRealKueue(t *testing.T) {
 	var preselected string
 	sawQueue, sawClass := false, false
 	for {
-		q, below, ok := w.next(ctx)
+		q, below, ok := w.Next(ctx)
 		if !ok {
 			break
 		}
@@ -155,25 +70,25 @@ func TestWizardQueueQuestionOnTheRealKueue(t *testing.T) {
 		case strings.HasPrefix(q, "? Kueue queue"):
 			sawQueue = true
 			queueOptions, preselected = options(below)
-			w.send("\r")
+			w.Send("\r")
 		case strings.HasPrefix(q, "? Workload priority class"):
 			sawClass = true
-			w.send(class)
-			testutil.Settle(w.c)
-			w.send("\r")
+			w.Send(class)
+			testutil.Settle(w.C)
+			w.Send("\r")
 		case strings.HasPrefix(q, "? What now?"):
-			w.send("Create\r")
+			w.Send("Create\r")
 		default:
 			// Follow the Job until it ends? Enter says yes, and every other
 			// question keeps its default.
-			w.send("\r")
+			w.Send("\r")
 		}
 	}
-	if err := w.exit(ctx); err != nil {
-		w.fail("exit: %v\nstdout: %s\nkueue:\n%s", err, stdout, kq.LogTail(20))
+	if err := w.Exit(ctx); err != nil {
+		w.Fail("exit: %v\nstdout: %s\nkueue:\n%s", err, stdout, kq.LogTail(20))
 	}
 	if !sawQueue || !sawClass {
-		w.fail("the Kueue questions were not asked (queue %v, class %v)", sawQueue, sawClass)
+		w.Fail("the Kueue questions were not asked (queue %v, class %v)", sawQueue, sawClass)
 	}
 	// The options: no queue, then each LocalQueue with its ClusterQueue and
 	// counts; the default preselected.
@@ -181,20 +96,20 @@ func TestWizardQueueQuestionOnTheRealKueue(t *testing.T) {
 		"default - ClusterQueue " + ns + ", 0 pending, 0 admitted, the namespace's default",
 		"lq - ClusterQueue " + ns + ", 0 pending, 0 admitted"}
 	if strings.Join(queueOptions, "\n") != strings.Join(want, "\n") {
-		w.fail("queue options:\n%s\nwant:\n%s", strings.Join(queueOptions, "\n"), strings.Join(want, "\n"))
+		w.Fail("queue options:\n%s\nwant:\n%s", strings.Join(queueOptions, "\n"), strings.Join(want, "\n"))
 	}
 	if preselected != "default" {
-		w.fail("preselected %q, want the namespace's default LocalQueue", preselected)
+		w.Fail("preselected %q, want the namespace's default LocalQueue", preselected)
 	}
-	text := expect.StripTrailingEmptyLines(w.screen.String())
+	text := w.Text()
 	for _, want := range []string{"default (ClusterQueue " + ns + ")", class + " (1000)", "yes, until Kueue admits it"} {
 		if !strings.Contains(text, want) {
-			w.fail("the review lacks %q", want)
+			w.Fail("the review lacks %q", want)
 		}
 	}
 	flat := strings.ReplaceAll(text, "\n", "")
 	if !strings.Contains(flat, "--queue=default") || !strings.Contains(flat, "--workload-priority-class="+class) {
-		w.fail("the equivalent command lacks the Kueue flags")
+		w.Fail("the equivalent command lacks the Kueue flags")
 	}
 	if got := strings.TrimSpace(stdout.String()); got != "job.batch/wiz created" {
 		t.Errorf("stdout: %q", got)
