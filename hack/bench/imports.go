@@ -26,12 +26,18 @@ var costlyImports = []struct {
 	name  string
 	roots []string
 }{
+	// component-base (its version package) comes with pod-security-admission
+	// and is counted in its packages.
 	{"k8s.io/pod-security-admission (Pod Security preflight)", []string{"k8s.io/pod-security-admission/"}},
 	{"github.com/robfig/cron/v3 (--schedule)", []string{"github.com/robfig/cron/v3"}},
 	{"time/tzdata (--time-zone without a tz database)", []string{"time/tzdata"}},
 	{"k8s.io/client-go/dynamic (Kueue)", []string{"k8s.io/client-go/dynamic"}},
 	{"json-patch + strategicpatch copy (--overrides)", []string{"gopkg.in/evanphx/json-patch.v4", "github.com/jobwizard/kubectl-job-wizard/internal/third_party/strategicpatch"}},
 }
+
+// testOnlyModules are modules go.mod requires for tests alone; the bench
+// says they cost the binary nothing by finding none of their packages in it.
+var testOnlyModules = []string{"github.com/joshdk/go-junit", "sigs.k8s.io/randfill"}
 
 const mainPkg = "./cmd/kubectl-job_wizard"
 
@@ -234,6 +240,34 @@ func printImportCosts(env, argv []string, runs int, ldflags string) error {
 		fileBytes = fi.Size()
 	}
 	fmt.Printf("  %-56s %5d %9.3f %10d (%s, stripped)\n", "the whole binary: every package with an init", len(times), medianFloat(runTotal), fileBytes, argv[0])
+	// A module go.mod requires for tests may still be linked through a
+	// dependency (randfill is, through apimachinery's meta/v1 and intstr):
+	// then it costs what it cost before, and the bench names who links it.
+	out, err := exec.Command("go", "list", "-deps", "-f", `{{.ImportPath}} {{join .Imports " "}}`, mainPkg).Output()
+	if err != nil {
+		return fmt.Errorf("go list: %v", err)
+	}
+	inModule := func(p, m string) bool { return p == m || strings.HasPrefix(p, m+"/") }
+	for _, m := range testOnlyModules {
+		var by []string
+		for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+			f := strings.Fields(line)
+			if len(f) == 0 || inModule(f[0], m) {
+				continue
+			}
+			if slices.ContainsFunc(f[1:], func(p string) bool { return inModule(p, m) }) {
+				by = append(by, f[0])
+			}
+		}
+		verdict := "not linked: costs the binary nothing"
+		if len(by) > 0 {
+			verdict = "linked only through " + strings.Join(by, ", ")
+			if slices.ContainsFunc(by, func(p string) bool { return inModule(p, "github.com/jobwizard/kubectl-job-wizard") }) {
+				verdict = "LINKED by the plugin's own code: " + strings.Join(by, ", ")
+			}
+		}
+		fmt.Printf("  %-56s %s\n", m+" (tests only)", verdict)
+	}
 	return nil
 }
 
