@@ -69,7 +69,7 @@ func TestWizardQueueQuestionOnTheRealKueue(t *testing.T) {
 		switch {
 		case strings.HasPrefix(q, "? Kueue queue"):
 			sawQueue = true
-			queueOptions, preselected = options(below)
+			queueOptions, preselected = testutil.Options(below)
 			w.Send("\r")
 		case strings.HasPrefix(q, "? Workload priority class"):
 			sawClass = true
@@ -160,22 +160,4 @@ func TestWizardQueueQuestionOnTheRealKueue(t *testing.T) {
 	if p, _, _ := unstructured.NestedInt64(wls[0].Object, "spec", "priority"); p != 1000 {
 		t.Errorf("workload priority %d, want the class's 1000", p)
 	}
-}
-
-// options are a Select's option lines as survey draws them, up to the
-// next blank or question line, and the label of the current one (marked
-// "> ").
-func options(below []string) (opts []string, current string) {
-	for _, l := range below {
-		l = strings.TrimSpace(l)
-		if l == "" || strings.HasPrefix(l, "? ") {
-			break
-		}
-		if rest, ok := strings.CutPrefix(l, "> "); ok {
-			l = rest
-			current, _, _ = strings.Cut(l, " - ")
-		}
-		opts = append(opts, l)
-	}
-	return opts, current
 }

@@ -419,30 +419,14 @@ func Run(ctx context.Context, src Source, job *batchv1.Job, o Options) (*Result,
 	// so the progress can say Pulling. Without the right to watch events the
 	// progress says ContainerCreating, as kubectl does.
 	pulling := fields.Set{"involvedObject.kind": "Pod", "reason": "Pulling"}.AsSelector().String()
-	f.startInformer(informCtx, &informers, "events", &corev1.Event{},
-		func(ctx context.Context, opts metav1.ListOptions) (runtime.Object, error) {
-			opts.FieldSelector = pulling
-			return src.ListEvents(ctx, f.ns, opts)
-		},
-		func(ctx context.Context, opts metav1.ListOptions) (watch.Interface, error) {
-			opts.FieldSelector = pulling
-			return src.WatchEvents(ctx, f.ns, opts)
-		},
-		pullStarted, -1, -1)
+	listPulling, watchPulling := f.eventsWhere(src, pulling)
+	f.startInformer(informCtx, &informers, "events", &corev1.Event{}, listPulling, watchPulling, pullStarted, -1, -1)
 	// Pods the API server refuses (Pod Security, a ResourceQuota, a
 	// webhook, a missing ServiceAccount) are told only by the Job
 	// controller's FailedCreate events on the Job.
 	refused := fields.Set{"involvedObject.uid": string(f.uid), "reason": failedCreateReason}.AsSelector().String()
-	f.startInformer(informCtx, &informers, "events", &corev1.Event{},
-		func(ctx context.Context, opts metav1.ListOptions) (runtime.Object, error) {
-			opts.FieldSelector = refused
-			return src.ListEvents(ctx, f.ns, opts)
-		},
-		func(ctx context.Context, opts metav1.ListOptions) (watch.Interface, error) {
-			opts.FieldSelector = refused
-			return src.WatchEvents(ctx, f.ns, opts)
-		},
-		createFailed, -1, -1)
+	listRefused, watchRefused := f.eventsWhere(src, refused)
+	f.startInformer(informCtx, &informers, "events", &corev1.Event{}, listRefused, watchRefused, createFailed, -1, -1)
 	f.startWorkloads(informCtx, &informers, job)
 	defer func() {
 		stop()
@@ -513,6 +497,22 @@ func podSelector(job *batchv1.Job) (string, error) {
 		}
 	}
 	return batchv1.JobNameLabel + "=" + job.Name, nil
+}
+
+// eventsWhere are the list and watch of the namespace's events that the
+// field selector selects, for an informer that needs only those.
+func (f *follower) eventsWhere(src Source, selector string) (
+	func(context.Context, metav1.ListOptions) (runtime.Object, error),
+	func(context.Context, metav1.ListOptions) (watch.Interface, error)) {
+	list := func(ctx context.Context, opts metav1.ListOptions) (runtime.Object, error) {
+		opts.FieldSelector = selector
+		return src.ListEvents(ctx, f.ns, opts)
+	}
+	watchFn := func(ctx context.Context, opts metav1.ListOptions) (watch.Interface, error) {
+		opts.FieldSelector = selector
+		return src.WatchEvents(ctx, f.ns, opts)
+	}
+	return list, watchFn
 }
 
 // startInformer runs a client-go informer over list and watch. The
