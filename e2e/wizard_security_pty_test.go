@@ -18,6 +18,7 @@ import (
 	schedulingv1 "k8s.io/api/scheduling/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/jobwizard/kubectl-job-wizard/internal/testcluster"
 	"github.com/jobwizard/kubectl-job-wizard/internal/testutil"
 )
 
@@ -95,6 +96,10 @@ func TestWizardRestrictedNamespacePTY(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	ns := restrictedWithPriorityClass(ctx, t)
+	mark, err := cluster.AuditMark()
+	if err != nil {
+		t.Fatal(err)
+	}
 	w := startWizard(ctx, t, "-n", ns, quick)
 	sawQuestion, sawClasses := false, false
 	walk(ctx, w, hardWalk("hard", "batch-"+ns), func(q string, below []string) (string, bool) {
@@ -148,6 +153,18 @@ func TestWizardRestrictedNamespacePTY(t *testing.T) {
 	}
 	if job.Status.Succeeded != 1 {
 		t.Errorf("the Job did not complete: %+v", job.Status)
+	}
+	// The question, the review's check and the create's check share the
+	// level the command read: one GET of the namespace (FIGURE).
+	nsGets, err := cluster.AuditEventsSince(mark, func(e testcluster.AuditEvent) bool {
+		return testcluster.ByUserAgentPrefix("kubectl-job-wizard/")(e) && e.Verb == "get" && e.Resource() == "namespaces" && e.ObjectRef.Name == ns
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("FIGURE wizard_namespace_gets=%d", len(nsGets))
+	if len(nsGets) != 1 {
+		t.Errorf("%d GETs of namespace %s, want 1: %v", len(nsGets), ns, nsGets)
 	}
 	flat := strings.ReplaceAll(screen, "\n", "")
 	for _, want := range []string{"--security-profile=restricted", "--priority-class=batch-" + ns, "--pod-annotation=sidecar.istio.io/inject=false", "--wait"} {

@@ -31,7 +31,8 @@ type Client struct {
 	InterruptGrace time.Duration
 
 	httpClient       *http.Client
-	kueue            kueueAPI      // discovered on first use (see KueueVersion)
+	kueue            kueueAPI // discovered on first use (see KueueVersion)
+	podSecurity      podSecurityCache
 	lostRecheckDelay time.Duration // zero: defaultLostRecheckDelay
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -31,14 +32,47 @@ func (p PodSecurity) Enforces() bool {
 // is false when it cannot be known (no right to read the namespace, no
 // such namespace, a server that does not answer): the create then goes on
 // and the server has the last word, as without this check.
+//
+// A level read is kept for the client's life (one command): the wizard's
+// question, its review and the create's check then cost one GET between
+// them. A failed read is not kept, so the next asker tries again.
 func (c *Client) NamespacePodSecurity(ctx context.Context, namespace string) (PodSecurity, bool) {
+	if p, ok := c.podSecurity.get(namespace); ok {
+		return p, true
+	}
 	ns := &corev1.Namespace{}
 	err := c.Core.Get().Resource("namespaces").Name(namespace).
 		VersionedParams(&metav1.GetOptions{}, ParameterCodec).Do(ctx).Into(ns)
 	if err != nil {
 		return PodSecurity{}, false
 	}
-	return podSecurityOf(ns.Name, ns.Labels)
+	p, ok := podSecurityOf(ns.Name, ns.Labels)
+	if ok {
+		c.podSecurity.put(namespace, p)
+	}
+	return p, ok
+}
+
+// podSecurityCache is the levels a client has read, by namespace.
+type podSecurityCache struct {
+	mu     sync.Mutex
+	levels map[string]PodSecurity
+}
+
+func (k *podSecurityCache) get(namespace string) (PodSecurity, bool) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	p, ok := k.levels[namespace]
+	return p, ok
+}
+
+func (k *podSecurityCache) put(namespace string, p PodSecurity) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.levels == nil {
+		k.levels = map[string]PodSecurity{}
+	}
+	k.levels[namespace] = p
 }
 
 // podSecurityOf reads the enforce labels as the admission plugin does; an

@@ -1,10 +1,16 @@
 package cluster
 
 import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/client-go/rest"
 	psapi "k8s.io/pod-security-admission/api"
 
 	"github.com/jobwizard/kubectl-job-wizard/pkg/jobspec"
@@ -49,5 +55,46 @@ func TestCheckPodSecurity(t *testing.T) {
 		if !strings.Contains(msg, want) {
 			t.Errorf("baseline refusal does not say %q:\n%s", want, msg)
 		}
+	}
+}
+
+// TestNamespacePodSecurityReadOnce: the wizard's question, its review and
+// the create's check share one client, so the level costs one GET; a read
+// that failed is tried again.
+func TestNamespacePodSecurityReadOnce(t *testing.T) {
+	var mu sync.Mutex
+	gets := map[string]int{}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		name := strings.TrimPrefix(r.URL.Path, "/api/v1/namespaces/")
+		mu.Lock()
+		gets[name]++
+		n := gets[name]
+		mu.Unlock()
+		if name == "flaky" && n == 1 {
+			http.Error(w, "busy", http.StatusServiceUnavailable)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprintf(w, `{"apiVersion":"v1","kind":"Namespace","metadata":{"name":%q,"labels":{"pod-security.kubernetes.io/enforce":"restricted"}}}`, name)
+	}))
+	defer srv.Close()
+	c, err := NewClient(&rest.Config{Host: srv.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	for i := 0; i < 3; i++ {
+		if p, ok := c.NamespacePodSecurity(ctx, "hard"); !ok || p.String() != "restricted:latest" {
+			t.Fatalf("read %d: %v %v", i, p, ok)
+		}
+	}
+	if _, ok := c.NamespacePodSecurity(ctx, "flaky"); ok {
+		t.Fatal("a failed read said ok")
+	}
+	if _, ok := c.NamespacePodSecurity(ctx, "flaky"); !ok {
+		t.Fatal("the second read of flaky did not try again")
+	}
+	if gets["hard"] != 1 || gets["flaky"] != 2 {
+		t.Errorf("GETs %v, want hard once and flaky twice", gets)
 	}
 }
